@@ -1,0 +1,80 @@
+"""Item definitions: a fetched ``Page`` and the parsed ``Article``.
+
+Spiders yield ``Page`` items (they know *where* articles are); the parse pipeline
+turns each page into an ``Article`` (pipelines know *what* to do with a page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Page:
+    """A fetched page, before parsing. ``html`` is already decoded text."""
+
+    url: str
+    html: str
+    site: str
+    fetched_at: str
+    status: int = 200
+    # The spider's name for this site's parser class (None: generic extractor only).
+    site_origin: str | None = None
+    # Hints gathered during discovery (e.g. a news sitemap's title and date).
+    hints: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Link:
+    """An entry of a related-news or more-from-section block."""
+
+    title: str
+    url: str
+    category: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"title": self.title, "url": self.url, "category": self.category}
+
+
+@dataclass
+class Article:
+    """Every field of ``spec/seed-article.json`` plus provenance."""
+
+    url: str
+    canonical_url: str
+    site: str
+    fetched_at: str
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    published_utc: str | None = None
+    updated_at: str | None = None
+    section: str = ""
+    summary: str = ""
+    highlights: list[str] = field(default_factory=list)
+    dateline: str = ""
+    body: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    related: list[dict[str, str]] = field(default_factory=list)
+    more_from_section: list[dict[str, str]] = field(default_factory=list)
+    image_url: str = ""
+    language: str = "hi"
+    # Every other URL the page was seen under (tracking links, AMP copy, mobile host).
+    aliases: list[str] = field(default_factory=list)
+    amp_url: str = ""
+    html: str | None = field(default=None, repr=False)
+    # Which extractor filled which field, for coverage reports and debugging.
+    sources: dict[str, str] = field(default_factory=dict)
+    # Set by the pipelines, not the parser.
+    content_hash: str = ""
+    # Rejected values worth counting (e.g. an implausible date), as stat keys.
+    problems: list[str] = field(default_factory=list)
+    page_kind: str = "article"
+    # Set by the dedup pipeline: new, updated, unchanged or duplicate; and the stored row's id.
+    disposition: str = ""
+    article_id: int | None = None
+
+    @property
+    def body_text(self) -> str:
+        return "\n\n".join(self.body)

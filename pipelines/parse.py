@@ -1,0 +1,48 @@
+"""ParsePipeline: a fetched ``Page`` becomes an ``Article`` (site selectors, then generic extraction)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
+
+from crawler.extract import SiteFields, build_article
+from crawler.items import Article, Page
+
+logger = logging.getLogger(__name__)
+
+
+def site_fields_for(crawler: Crawler, site: str) -> SiteFields | None:
+    """The declarative field selectors of the site class named ``site`` (None for generic spiders)."""
+    spider = getattr(crawler, "spider", None)
+    if spider is not None and getattr(spider, "name", None) == site:
+        return getattr(spider, "fields", None)
+    try:
+        return getattr(crawler.spider_loader.load(site), "fields", None)  # type: ignore[attr-defined]
+    except (KeyError, AttributeError):
+        return None
+
+
+class ParsePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats  # type: ignore[assignment]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ParsePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Page):
+            return item
+        try:
+            article: Article = build_article(item, site_fields_for(self.crawler, item.site))
+        except Exception as error:  # a broken page must never stop the crawl
+            self.stats.inc_value("khabar/dropped/parse_error")
+            logger.warning("could not parse %s: %s", item.url, error, exc_info=True)
+            raise DropItem(f"parse_error: {error}") from None
+        self.stats.inc_value("khabar/parsed")
+        return article

@@ -1,0 +1,46 @@
+"""The generic ``article`` spider: fetch and store the given article pages.
+
+    scrapy crawl article -a url=https://example.com/a.html,https://example.com/b.html
+
+It uses the generic extractor alone (JSON-LD, OpenGraph, the page), so it works on
+any news site, known to Khabar or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.items import Page
+from crawler.site import as_bool, make_page
+from crawler.urls import site_key
+
+
+class ArticleSpider(scrapy.Spider):
+    name = "article"
+
+    def __init__(self, *args: Any, url: str = "", skip_known: Any = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.urls = [u.strip() for u in url.split(",") if u.strip()]
+        if not self.urls:
+            raise ValueError("give one or more article URLs: -a url=URL[,URL...]")
+        bad = [u for u in self.urls if urlsplit(u).scheme not in ("http", "https")]
+        if bad:
+            raise ValueError(f"not an http(s) URL: {bad[0]}")
+        self.skip_known = as_bool(skip_known)
+
+    def real_url(self, url: str) -> str:
+        return url
+
+    async def start(self) -> Any:
+        for url in self.urls:
+            yield scrapy.Request(url, callback=self.parse, meta={"khabar_kind": "article"})
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Page]:
+        if not isinstance(response, TextResponse):
+            return
+        yield make_page(response, response.url, site_key(urlsplit(response.url).netloc) or "article")

@@ -1,0 +1,28 @@
+"""Lokmat Hindi (lokmatnews.in): articles at /<section>/<slug>-b<digits>/."""
+
+from __future__ import annotations
+
+from crawler.extract import LinkBlock, SiteFields
+from crawler.site import SiteSpider
+
+
+class LokmatSpider(SiteSpider):
+    name = "lokmat"
+    origin = "https://www.lokmatnews.in"
+    start_paths = ("/",)
+    article_path = r"^/(?:amp/)?[a-z0-9-]+(?:/[a-z0-9-]+)*/[a-z0-9-]+-b\d+/?$"
+    listing_path = r"^/(?:[a-z0-9-]+/(?:page/\d+/)?|topics/[^/]+/(?:page/\d+/)?)$"
+    fields = SiteFields(
+        title="h1.story-title",
+        authors=".byline a.author",
+        published=".byline time.pub-date",
+        summary="h2.story-summary",
+        highlights=".highlights li",
+        dateline=".story-body .dateline",
+        body=".story-body > p",
+        body_exclude=".dateline",
+        tags=".story-tags a",
+        related=LinkBlock(items=".related-news li a", title=".headline", category=".category"),
+        more_from_section=LinkBlock(items=".section-news li a", title=".headline", category=".category"),
+        title_suffixes=(" - Lokmat Hindi News",),
+    )

@@ -1,0 +1,63 @@
+"""Shared fixtures: the sample site on loopback, isolated config and database, real crawls."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.sample_server import SAMPLE_SITE, SampleSite
+
+REPO = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+SEED_TEXT = TESTS / "seed" / "000_7a121beb77ee4d36.txt"
+SEED_SPEC = TESTS / "spec" / "seed-article.json"
+
+
+@pytest.fixture(scope="session")
+def sample_site() -> Iterator[SampleSite]:
+    with SampleSite(SAMPLE_SITE) as site:
+        yield site
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path) -> Path:
+    """A private copy of the sample site that a test may edit."""
+    copy = tmp_path / "site"
+    shutil.copytree(SAMPLE_SITE, copy)
+    return copy
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A working folder with its own khabar.toml (a copy of the shipped one), so nothing touches the repo."""
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(REPO / "khabar.toml", work / "khabar.toml")
+    return work
+
+
+def khabar_env(work: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KHABAR_")}
+    env.update({"KHABAR_CONFIG": str(work / "khabar.toml"), "KHABAR_DB": str(work / "khabar.db"),
+                "PYTHONUNBUFFERED": "1"}, **extra)
+    return env
+
+
+def run_scrapy(work: Path, *args: str, env: dict[str, str] | None = None,
+               timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``scrapy ARGS`` as a real subprocess from the repository root."""
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=REPO, env=env or khabar_env(work),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def run_khabar(work: Path, *args: str, env: dict[str, str] | None = None,
+               timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``khabar ARGS`` as a real subprocess, from ``work``."""
+    return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=work, env=env or khabar_env(work),
+                          capture_output=True, text=True, timeout=timeout)
