@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/khabar demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check crawler spiders pipelines tests benchmarks scripts

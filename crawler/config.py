@@ -43,6 +43,24 @@ class Topic:
     fields: list[str] = field(default_factory=lambda: list(TOPIC_FIELDS))
     notify: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Rule and scoring (crawler/topics.py): a boolean expression over terms and @lists; a name
+    # counts only within `near` words of context vocabulary; `ignore` phrases do not count.
+    rule: str = ""
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    near: int = 0
+    ignore: list[str] = field(default_factory=list)
+    exclude_paths: list[str] = field(default_factory=list)
+    exclude_sections: list[str] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=dict)
+    threshold: float = 1.0
+    # Delivery (crawler/alerting.py): instant, digest (on the `digest` cron, IST), or auto
+    # (instant from `instant_score` up, digest below); quiet hours hold alerts, IST.
+    delivery: str = "instant"
+    instant_score: float = 3.0
+    digest: str = ""
+    quiet_hours: str = ""
+    once_per_story: bool = False
+    compiled: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -59,6 +77,22 @@ class Schedule:
     spider: str
     cron: str
     args: dict[str, str] = field(default_factory=dict)
+    # Scrapy settings for this schedule's runs (-s NAME=VALUE), e.g. DOWNLOAD_DELAY.
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class HealthRules:
+    """When a run's output counts as dropped (``[health]`` in the config); see crawler/health.py."""
+
+    min_date_coverage: float = 0.8  # share of articles that must have a date
+    min_articles: int = 5  # fewer articles than this: coverage is not judged (too few to tell)
+    min_share_of_median: float = 0.3  # "far under the median": fewer than this share of it
+    median_runs: int = 10  # the median is over this many earlier runs
+    min_history: int = 3  # the median is judged only after this many earlier runs
+    max_failed_share: float = 0.5  # article pages dropped as broken (no title/body, parse error)
+    max_error_rate: float = 0.5  # HTTP errors and exceptions per page fetched
+    notify: list[str] = field(default_factory=list)  # targets for health alerts (default: all)
 
 
 @dataclass
@@ -70,6 +104,7 @@ class Config:
     topics: dict[str, Topic] = field(default_factory=dict)
     notify: dict[str, NotifyTarget] = field(default_factory=dict)
     schedules: dict[str, Schedule] = field(default_factory=dict)
+    health: HealthRules = field(default_factory=HealthRules)
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -135,6 +170,7 @@ def _parse_file(path: Path) -> Config:
         target.file = _relative_to(path, target.file) if target.file else ""
     config.topics = _parse_topics(source, _table(source, "topics", raw.get("topics", {})), config.notify)
     config.schedules = _parse_schedules(source, _table(source, "schedules", raw.get("schedules", {})))
+    config.health = _parse_health(source, _table(source, "health", raw.get("health", {})), config.notify)
     return config
 
 
@@ -168,7 +204,13 @@ def _string_list(source: str, key: str, value: Any) -> list[str]:
     return [v.strip() for v in value]
 
 
-TOPIC_KEYS = {"label", "any", "terms", "context", "exclude", "fields", "notify"}
+TOPIC_KEYS = {"label", "any", "terms", "context", "exclude", "fields", "notify",
+              "rule", "lists", "near", "ignore", "exclude_paths", "exclude_sections", "weights", "threshold",
+              "delivery", "instant_score", "digest", "quiet_hours", "once_per_story"}
+# Fields a rule may count or weigh: the article fields, plus "lead" (the body's first paragraph).
+RULE_FIELDS = (*TOPIC_FIELDS, "lead")
+DELIVERY_MODES = ("instant", "digest", "auto")
+_QUIET_HOURS = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
 
 
 def _parse_topics(source: str, table: dict[str, Any], notify: dict[str, NotifyTarget]) -> dict[str, Topic]:
@@ -178,23 +220,92 @@ def _parse_topics(source: str, table: dict[str, Any], notify: dict[str, NotifyTa
         body = _table(source, prefix, body)
         _check_keys(source, prefix + ".", body, TOPIC_KEYS | set(EXTENDED_TOPIC_KEYS))
         topic = Topic(id=topic_id, label=str(body.get("label", topic_id)))
-        for key in ("any", "terms", "context", "exclude", "notify"):
+        for key in ("any", "terms", "context", "exclude", "notify", "ignore", "exclude_paths", "exclude_sections"):
             if key in body:
                 setattr(topic, key, _string_list(source, f"{prefix}.{key}", body[key]))
         if "fields" in body:
             topic.fields = _string_list(source, f"{prefix}.fields", body["fields"])
-            unknown = [f for f in topic.fields if f not in TOPIC_FIELDS]
+            unknown = [f for f in topic.fields if f not in RULE_FIELDS]
             if unknown:
                 raise ConfigError(source, f"{prefix}.fields",
-                                  f"unknown field {unknown[0]!r} (choose from {', '.join(TOPIC_FIELDS)})")
-        if not topic.any and not topic.terms:
-            raise ConfigError(source, prefix, "a topic needs at least one term in 'any' or 'terms'")
+                                  f"unknown field {unknown[0]!r} (choose from {', '.join(RULE_FIELDS)})")
+        _parse_topic_rule(source, prefix, body, topic)
+        _parse_topic_delivery(source, prefix, body, topic)
+        if not topic.rule and not topic.any and not topic.terms:
+            raise ConfigError(source, prefix, "a topic needs a 'rule', or at least one term in 'any' or 'terms'")
         for name in topic.notify:
             if name not in notify:
                 raise ConfigError(source, f"{prefix}.notify", f"no notify target named {name!r}")
         topic.extra = {k: v for k, v in body.items() if k in EXTENDED_TOPIC_KEYS}
+        from crawler.topics import RuleError, compile_topic  # topics imports this module
+
+        try:
+            topic.compiled = compile_topic(topic)
+        except RuleError as error:
+            raise ConfigError(source, f"{prefix}.{error.key}", error.problem) from None
         topics[topic_id] = topic
     return topics
+
+
+def _number(source: str, key: str, value: Any, low: float = 0, high: float = float("inf")) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        bound = f"from {low:g} to {high:g}" if high != float("inf") else f"of at least {low:g}"
+        raise ConfigError(source, key, f"must be a number {bound}, not {value!r}")
+    return float(value)
+
+
+def _parse_topic_rule(source: str, prefix: str, body: dict[str, Any], topic: Topic) -> None:
+    """rule, lists, near, weights, threshold: checked here for types; the rule itself by crawler.topics."""
+    if "rule" in body:
+        if not isinstance(body["rule"], str) or not body["rule"].strip():
+            raise ConfigError(source, f"{prefix}.rule", "must be a non-empty string such as '@terms NEAR/10 @context'")
+        topic.rule = body["rule"].strip()
+    lists = _table(source, f"{prefix}.lists", body.get("lists", {}))
+    topic.lists = {name: _string_list(source, f"{prefix}.lists.{name}", value) for name, value in lists.items()}
+    if "near" in body:
+        topic.near = int(_number(source, f"{prefix}.near", body["near"], 0, 100))
+        if topic.near != body["near"]:
+            raise ConfigError(source, f"{prefix}.near", f"must be a whole number of words, not {body['near']!r}")
+    weights = _table(source, f"{prefix}.weights", body.get("weights", {}))
+    for name, value in weights.items():
+        if name not in RULE_FIELDS:
+            raise ConfigError(source, f"{prefix}.weights.{name}",
+                              f"unknown field (choose from {', '.join(RULE_FIELDS)})")
+        topic.weights[name] = _number(source, f"{prefix}.weights.{name}", value)
+    if "threshold" in body:
+        topic.threshold = _number(source, f"{prefix}.threshold", body["threshold"])
+
+
+def _parse_topic_delivery(source: str, prefix: str, body: dict[str, Any], topic: Topic) -> None:
+    """delivery, instant_score, digest (cron), quiet_hours ("HH:MM-HH:MM", IST), once_per_story."""
+    if "delivery" in body:
+        if body["delivery"] not in DELIVERY_MODES:
+            raise ConfigError(source, f"{prefix}.delivery",
+                              f"{body['delivery']!r} is not one of {', '.join(DELIVERY_MODES)}")
+        topic.delivery = body["delivery"]
+    if "instant_score" in body:
+        topic.instant_score = _number(source, f"{prefix}.instant_score", body["instant_score"])
+    if "digest" in body:
+        from croniter import croniter
+
+        if not isinstance(body["digest"], str) or not croniter.is_valid(body["digest"]):
+            raise ConfigError(source, f"{prefix}.digest",
+                              f"{body['digest']!r} is not a cron expression like '0 9,18 * * *'")
+        topic.digest = body["digest"]
+    if topic.delivery != "instant" and not topic.digest:
+        raise ConfigError(source, f"{prefix}.digest",
+                          f"delivery = {topic.delivery!r} needs a digest schedule, e.g. digest = '0 9,18 * * *'")
+    if "quiet_hours" in body:
+        value = body["quiet_hours"]
+        match = _QUIET_HOURS.match(value) if isinstance(value, str) else None
+        if not match or match.group(1, 2) == match.group(3, 4):
+            raise ConfigError(source, f"{prefix}.quiet_hours",
+                              f"{value!r} is not a time range in IST like '22:30-06:30'")
+        topic.quiet_hours = value.strip()
+    if "once_per_story" in body:
+        if not isinstance(body["once_per_story"], bool):
+            raise ConfigError(source, f"{prefix}.once_per_story", "must be true or false")
+        topic.once_per_story = body["once_per_story"]
 
 
 # Keys later features add to a topic (weights, delivery); accepted and kept in ``extra``.
@@ -216,19 +327,77 @@ def _parse_notify(source: str, table: dict[str, Any]) -> dict[str, NotifyTarget]
     return targets
 
 
+_SCHEDULE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+CRON_MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
+
+
+def _valid_cron(cron: Any) -> bool:
+    """Five cron fields (minute hour day month weekday) or a macro such as @hourly: what crontab accepts too."""
+    if not isinstance(cron, str):
+        return False
+    if cron.strip() in CRON_MACROS:
+        return True
+    if len(cron.split()) != 5:
+        return False
+    from croniter import croniter
+
+    return bool(croniter.is_valid(cron))
+
+
 def _parse_schedules(source: str, table: dict[str, Any]) -> dict[str, Schedule]:
+    """Schedules; whether each spider exists is checked when ``khabar schedule`` starts (spiders may come later)."""
     schedules: dict[str, Schedule] = {}
     for name, body in table.items():
         prefix = f"schedules.{name}"
+        if not _SCHEDULE_NAME.match(name):
+            raise ConfigError(source, prefix, "a schedule name may hold only letters, digits, '-' and '_'")
         body = _table(source, prefix, body)
-        _check_keys(source, prefix + ".", body, {"spider", "cron", "args"})
+        _check_keys(source, prefix + ".", body, {"spider", "cron", "args", "settings"})
         cron = body.get("cron")
-        if not isinstance(cron, str) or len(cron.split()) not in (5, 6):
-            raise ConfigError(source, f"{prefix}.cron", f"{cron!r} is not a cron expression like '*/30 * * * *'")
+        if not isinstance(cron, str) or not _valid_cron(cron):
+            raise ConfigError(source, f"{prefix}.cron",
+                              f"{cron!r} is not a cron expression like '*/30 * * * *' (minute hour day month "
+                              "weekday) or @hourly/@daily")
+        spider = body.get("spider", name)
+        if not isinstance(spider, str) or not spider.strip():
+            raise ConfigError(source, f"{prefix}.spider", "must be a spider name, e.g. 'lokmat'")
         args = _table(source, f"{prefix}.args", body.get("args", {}))
-        schedules[name] = Schedule(name=name, spider=str(body.get("spider", name)), cron=cron,
-                                   args={str(k): str(v) for k, v in args.items()})
+        settings = _table(source, f"{prefix}.settings", body.get("settings", {}))
+        for key, value in [*args.items(), *settings.items()]:
+            if isinstance(value, dict | list):
+                raise ConfigError(source, f"{prefix}.{key}", "must be a single value, not a table or list")
+        schedules[name] = Schedule(name=name, spider=spider.strip(), cron=cron.strip(),
+                                   args={str(k): _setting_text(v) for k, v in args.items()},
+                                   settings={str(k): _setting_text(v) for k, v in settings.items()})
     return schedules
+
+
+def _setting_text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+HEALTH_KEYS = {"min_date_coverage", "min_articles", "min_share_of_median", "median_runs", "min_history",
+               "max_failed_share", "max_error_rate", "notify"}
+
+
+def _parse_health(source: str, table: dict[str, Any], notify: dict[str, NotifyTarget]) -> HealthRules:
+    _check_keys(source, "health.", table, HEALTH_KEYS)
+    rules = HealthRules()
+    for key in ("min_date_coverage", "min_share_of_median", "max_failed_share", "max_error_rate"):
+        if key in table:
+            setattr(rules, key, _fraction(source, f"health.{key}", table[key]))
+    for key in ("min_articles", "median_runs", "min_history"):
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(source, f"health.{key}", f"must be a whole number of at least 1, not {value!r}")
+            setattr(rules, key, value)
+    if "notify" in table:
+        rules.notify = _string_list(source, "health.notify", table["notify"])
+        for name in rules.notify:
+            if name not in notify:
+                raise ConfigError(source, "health.notify", f"no notify target named {name!r}")
+    return rules
 
 
 SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / DEFAULT_CONFIG_NAME

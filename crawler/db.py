@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -42,7 +43,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_util
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db = sqlite_utils.Database(conn)
         if create:
-            db.enable_wal()
+            _enable_wal(db)
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(db)
         else:
@@ -54,6 +55,19 @@ def connect(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_util
     except sqlite3.DatabaseError as error:
         raise DatabaseError(_explain(file, error)) from None
     return db
+
+
+def _enable_wal(db: sqlite_utils.Database, attempts: int = 100) -> None:
+    """Switch a file to WAL (a lasting property of the file). The switch needs the file to itself and can fail
+    at once, without the busy timeout, while another process opens the same new file: retry for a while."""
+    for attempt in range(attempts):
+        try:
+            db.enable_wal()
+            return
+        except sqlite3.OperationalError as error:
+            if ("locked" not in str(error) and "busy" not in str(error)) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
 
 
 def _explain(file: Path, error: sqlite3.DatabaseError) -> str:
@@ -68,7 +82,17 @@ def _explain(file: Path, error: sqlite3.DatabaseError) -> str:
 
 
 def migrate(db: sqlite_utils.Database) -> None:
-    migrations.apply(db)
+    """Apply pending migrations under the write lock, so two processes opening a new file don't race."""
+    if not migrations.pending(db):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)  # re-checks what is pending, now that no one else can write
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 @migrations(name="0001_initial")
@@ -120,3 +144,68 @@ def _initial(db: sqlite_utils.Database) -> None:
         + ", ".join(SEARCH_COLUMNS)
         + f", tokenize = \"{FTS_TOKENIZE}\")"
     )
+
+
+@migrations(name="0004_health")
+def _run_health(db: sqlite_utils.Database) -> None:
+    """Run status and health per crawl, schedule state, and an article-per-topic view for browsing."""
+    runs = db["crawl_runs"]
+    for name, kind in (("status", str), ("scheduled", str), ("pid", int), ("health_status", str), ("health", str)):
+        if name not in runs.columns_dict:
+            runs.add_column(name, kind)
+    db["schedule_state"].create(
+        {"name": str, "spider": str, "cron": str, "last_slot": str, "last_started_at": str, "last_pid": int,
+         "last_finished_at": str, "last_exit_code": int, "last_refused_at": str, "last_refused_reason": str},
+        pk="name", if_not_exists=True,
+    )
+    db.execute(
+        "CREATE VIEW IF NOT EXISTS article_topics AS "
+        "SELECT alerts.topic, articles.id AS article_id, articles.title, articles.site, articles.section, "
+        "articles.published_at, substr(articles.published_at, 1, 10) AS day, articles.url, alerts.created_at "
+        "FROM alerts JOIN articles ON articles.id = alerts.article_id"
+    )
+
+
+@migrations(name="0002_stories")
+def _stories(db: sqlite_utils.Database) -> None:
+    """URL identity keys, near-duplicate stories (MinHash signatures + LSH buckets), HTTP validators."""
+    from crawler.stories import BUCKETS_TABLE, SIGNATURES_TABLE, backfill
+    from crawler.urls import url_key
+
+    for table in ("articles", "article_urls"):
+        if "url_key" not in db.table(table).columns_dict:
+            db.table(table).add_column("url_key", str)
+        keys = [(url_key(url), url) for (url,) in db.execute(f"SELECT url FROM [{table}]").fetchall()]
+        db.conn.executemany(f"UPDATE [{table}] SET url_key = ? WHERE url = ?", keys)
+        db.table(table).create_index(["url_key"], if_not_exists=True)
+    db.table("articles").create_index(["story_id"], if_not_exists=True)
+    db.execute(f"CREATE TABLE IF NOT EXISTS [{SIGNATURES_TABLE}] "
+               "(article_id INTEGER PRIMARY KEY REFERENCES articles(id), signature BLOB NOT NULL)")
+    db.execute(f"CREATE TABLE IF NOT EXISTS [{BUCKETS_TABLE}] "
+               "(bucket INTEGER NOT NULL, article_id INTEGER NOT NULL, PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
+    db.table("http_validators").create(
+        {"url": str, "kind": str, "etag": str, "last_modified": str, "content_type": str, "body": bytes,
+         "checked_at": str},
+        pk="url", if_not_exists=True,
+    )
+    backfill(db)
+
+
+@migrations(name="0003_outbox")
+def _outbox(db: sqlite_utils.Database) -> None:
+    """The alert outbox: one delivery row per (alert, notify target), retried with backoff until sent.
+
+    Alerts pending from before this migration have no rows yet; the first delivery run creates
+    them from the config's targets (crawler.notify.adopt_orphans), so none is lost.
+    """
+    alerts, deliveries = db.table("alerts"), db.table("deliveries")
+    if "held_until" not in alerts.columns_dict:
+        alerts.add_column("held_until", str)  # delivery waits for a digest or the end of quiet hours
+    deliveries.create(
+        {"id": int, "alert_id": int, "target": str, "status": str, "attempts": int, "next_attempt_at": str,
+         "last_error": str, "lease_until": str, "created_at": str, "delivered_at": str},
+        pk="id", foreign_keys=[("alert_id", "alerts", "id")], not_null={"alert_id", "target", "status"},
+        defaults={"status": "pending", "attempts": 0}, if_not_exists=True,
+    )
+    deliveries.create_index(["alert_id", "target"], unique=True, if_not_exists=True)
+    deliveries.create_index(["status", "next_attempt_at"], if_not_exists=True)

@@ -74,6 +74,8 @@ class Article:
     # Set by the dedup pipeline: new, updated, unchanged or duplicate; and the stored row's id.
     disposition: str = ""
     article_id: int | None = None
+    # Set when stored: the story (near-duplicate group across sites) the article belongs to.
+    story_id: int | None = None
 
     @property
     def body_text(self) -> str:

@@ -29,16 +29,29 @@ def snippet(text: str, query: str, width: int = 160) -> str:
     return text[:width]
 
 
-def search(db: sqlite_utils.Database, query: str, *, limit: int = 20, site: str | None = None) -> list[dict[str, Any]]:
+def search(db: sqlite_utils.Database, query: str, *, limit: int = 20, site: str | None = None,
+           collapse: bool = False) -> list[dict[str, Any]]:
+    """Best matches first; ``collapse`` keeps the best-ranked article of each story (near-duplicate copies
+    on other sites folded into it; ``copies`` says how many matching articles the story has)."""
     expression = fts_query(query)
     where = "AND a.site = ?" if site else ""
     params: list[Any] = [expression] + ([site] if site else []) + [limit]
-    rows = _rows(db, f"""
+    hits = f"""
         SELECT a.id, a.url, a.site, a.title, a.published_at, a.section, a.body,
+               COALESCE(a.story_id, a.id) AS story_id,
                bm25([{SEARCH_TABLE}], 10.0, 4.0, 4.0, 1.0, 3.0) AS rank
         FROM [{SEARCH_TABLE}] JOIN articles a ON a.id = [{SEARCH_TABLE}].rowid
-        WHERE [{SEARCH_TABLE}] MATCH ? {where}
-        ORDER BY rank LIMIT ?""", params)
+        WHERE [{SEARCH_TABLE}] MATCH ? {where}"""
+    if collapse:
+        # MATERIALIZED: bm25() may only run in the full-text query itself, not inside the window functions.
+        rows = _rows(db, f"""
+            WITH hits AS MATERIALIZED ({hits}),
+            ranked AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY story_id ORDER BY rank, id) AS story_rank,
+                              COUNT(*) OVER (PARTITION BY story_id) AS copies FROM hits)
+            SELECT id, url, site, title, published_at, section, body, story_id, rank, copies
+            FROM ranked WHERE story_rank = 1 ORDER BY rank LIMIT ?""", params)
+    else:
+        rows = _rows(db, f"{hits} ORDER BY rank LIMIT ?", params)
     for row in rows:
         row["snippet"] = snippet(row.pop("body"), query)
     return rows
@@ -62,13 +75,20 @@ def alerts(db: sqlite_utils.Database, *, topic: str | None = None, limit: int = 
     return rows
 
 
-def runs(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, Any]]:
-    rows = _rows(db, "SELECT id, spider, args, started_at, finished_at, finish_reason, pages, new, updated, "
-                     "unchanged, duplicates, skipped, dropped, dropped_reasons, errors, alerts "
-                     "FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit])
+def runs(db: sqlite_utils.Database, limit: int = 20, spider: str | None = None) -> list[dict[str, Any]]:
+    """The latest crawl runs, newest first, with health; Scrapy's full stats stay in the table."""
+    from crawler.runs import pid_alive
+
+    where = "WHERE spider = ?" if spider else ""
+    params = ([spider] if spider else []) + [limit]
+    rows = _rows(db, f"SELECT * FROM crawl_runs {where} ORDER BY id DESC LIMIT ?", params)
     for row in rows:
+        row.pop("stats", None)
         row["dropped_reasons"] = json.loads(row["dropped_reasons"] or "{}")
         row["args"] = json.loads(row["args"] or "{}")
+        row["health"] = json.loads(row.get("health") or "null")
+        if row.get("status") == "running" and not pid_alive(row.get("pid")):
+            row["status"] = "crashed"  # its process is gone without recording an end
     return rows
 
 
@@ -119,4 +139,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"  errors               {counts['errors']}",
         f"  alerts raised        {counts['alerts']}",
     ]
+    health = summary["stats"].get("khabar/health_status")
+    if health:
+        problems = "; ".join(summary["stats"].get("khabar/health_problems") or [])
+        lines.append(f"  crawl health         {health}" + (f" ({problems})" if problems else ""))
     return "\n".join(lines)

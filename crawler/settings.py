@@ -28,10 +28,16 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SkipKnownMiddleware": 560,
+    # After SkipKnown (it needs to know whether an article is stored), before redirects and compression.
+    "crawler.middlewares.ConditionalRequestMiddleware": 570,
 }
 
 EXTENSIONS = {
     "crawler.runs.CrawlRunExtension": 500,
+    "crawler.progress.ProgressExtension": 510,
+    # AutoThrottle, except that 304 Not Modified answers may speed the crawl up as 200s do.
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.middlewares.NotModifiedAwareAutoThrottle": 0,
 }
 
 # The order DESIGN.md gives: parse -> validate -> dedup -> store -> alert.
@@ -40,6 +46,7 @@ ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedup.DedupPipeline": 300,
     "pipelines.store.StorePipeline": 400,
+    "pipelines.health.HealthPipeline": 450,
     "pipelines.alert.AlertPipeline": 500,
 }
 
@@ -52,6 +59,12 @@ KHABAR_CONFIG = ""
 KHABAR_RECHECK_SECONDS = 6 * 3600
 # Skip article URLs already stored (outside the re-check window).
 KHABAR_SKIP_KNOWN = True
+# Send If-None-Match / If-Modified-Since where a server gave an ETag / Last-Modified (304 = unchanged).
+KHABAR_CONDITIONAL_REQUESTS = True
+# Database writes are committed every KHABAR_BATCH_SIZE articles or KHABAR_BATCH_SECONDS, whichever comes first
+# (the seconds bound how long another crawl may wait for the write lock, and what a kill can lose).
+KHABAR_BATCH_SIZE = 500
+KHABAR_BATCH_SECONDS = 2.0
 # Validation: minimum characters of body text for a page to count as an article.
 KHABAR_MIN_BODY_CHARS = 80
 # Store the raw HTML of each page so `khabar reparse` can re-run a fixed parser.
@@ -59,3 +72,27 @@ KHABAR_KEEP_HTML = True
 # Dates more than this many seconds in the future are rejected (clock skew allowance).
 KHABAR_MAX_FUTURE_SECONDS = 24 * 3600
 LOG_FORMATTER = "crawler.logformatter.KhabarLogFormatter"
+
+# --- Runs, health, progress (crawler/runs.py, crawler/health.py, crawler/progress.py) ---
+# The schedule that started this crawl (set by `khabar schedule`); recorded in crawl_runs.scheduled.
+KHABAR_SCHEDULE = ""
+# At most one crawl per spider and database at a time (a lock file next to the database).
+KHABAR_SPIDER_LOCK = True
+# Spiders that may run side by side (the generic article spider fetches whatever URLs it is given).
+KHABAR_UNLOCKED_SPIDERS = ["article"]
+# Drop reasons that mean "an article page we could not read" for crawl health (a redesign's first sign).
+KHABAR_HEALTH_FAILED_REASONS = ["no_title", "no_body", "parse_error"]
+# Progress while crawling: "off", "live" (one line rewritten in place, for a terminal) or "lines".
+KHABAR_PROGRESS = "off"
+# Seconds between refreshes of the live line, and between plain progress lines.
+KHABAR_PROGRESS_INTERVAL = 1.0
+KHABAR_PROGRESS_LINES_INTERVAL = 10.0
+
+# --- Alerts (pipelines/alert.py, crawler/notify.py) ---
+# Send due alerts from the outbox when the crawl closes (else only `khabar alerts deliver` sends).
+KHABAR_NOTIFY_AT_CLOSE = True
+# A failed delivery is retried after 60 s, then 2 min, 4 min ... at most every 6 hours; never dropped.
+KHABAR_NOTIFY_RETRY_SECONDS = 60
+KHABAR_NOTIFY_RETRY_MAX_SECONDS = 6 * 3600
+# A delivery run holds the rows it is sending this long, so two runs never send the same alert.
+KHABAR_NOTIFY_LEASE_SECONDS = 600

@@ -18,10 +18,12 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from crawler.discovery import Entry, parse_since
 from crawler.extract import SiteFields
+from crawler.follow import DiscoveryMixin
 from crawler.items import Page
 from crawler.text import decode_html
-from crawler.urls import rebase
+from crawler.urls import rebase, same_site, unbase
 
 _PAGE_NUMBER = re.compile(r"/page/(\d+)/?$")
 
@@ -51,18 +53,23 @@ def make_page(response: TextResponse, url: str, site: str) -> Page:
                 status=response.status)
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(DiscoveryMixin, scrapy.Spider):
     origin: ClassVar[str] = ""  # the real site, e.g. https://www.lokmatnews.in
     start_paths: ClassVar[tuple[str, ...]] = ("/",)
+    # Discovery start points: paths on the site ("/news-sitemap.xml") or absolute real URLs.
+    sitemaps: ClassVar[tuple[str, ...]] = ()
+    feeds: ClassVar[tuple[str, ...]] = ()
     article_path: ClassVar[str] = ""  # regex on the URL path of article pages
     listing_path: ClassVar[str] = ""  # regex on the URL path of listing pages worth following
     fields: ClassVar[SiteFields | None] = None
     default_max_pages: ClassVar[int] = 5
 
     def __init__(self, *args: Any, base_url: str = "", max_pages: Any = None, skip_known: Any = True,
-                 **kwargs: Any) -> None:
+                 since: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.base_url = base_url.rstrip("/")
+        self.since = since
+        self.since_cutoff = parse_since(since)
         self.max_pages = as_positive_int("max_pages", max_pages) if max_pages else self.default_max_pages
         self.skip_known = as_bool(skip_known)
         self._article = re.compile(self.article_path)
@@ -86,7 +93,34 @@ class SiteSpider(scrapy.Spider):
             return "listing"
         return "other"
 
+    def fetch_url(self, url: str) -> str:
+        """Where to fetch a URL a sitemap or feed lists: real-site URLs go to the local copy when crawling one."""
+        if url.startswith("/"):
+            return self.root + url
+        if not self.base_url:
+            return url
+        for origin in (self.origin, self.origin.replace("https://", "http://", 1)):
+            local = unbase(url, self.base_url, origin)
+            if local != url:
+                return local
+        return url
+
+    def entry_request(self, entry: Entry) -> scrapy.Request | None:
+        """An article request for a sitemap or feed entry on this site; other entries are counted and left."""
+        url = self.fetch_url(entry.url)
+        if not same_site(url, self.root):
+            self.count("offsite")
+            return None
+        if self.kind_of(url) != "article":
+            self.count("not_article")
+            return None
+        return scrapy.Request(url, callback=self.parse, meta={"khabar_kind": "article", "khabar_hints": entry.hints})
+
     async def start(self) -> Any:
+        for url in self.sitemaps:
+            yield self.discovery_request(url, "sitemap")
+        for url in self.feeds:
+            yield self.discovery_request(url, "feed")
         for path in self.start_paths:
             yield scrapy.Request(self.root + path, callback=self.parse, meta={"khabar_kind": "listing"})
 
@@ -98,13 +132,17 @@ class SiteSpider(scrapy.Spider):
         yield from self.follow_links(response)
 
     def page(self, response: TextResponse) -> Page:
-        return make_page(response, self.real_url(response.url), self.name)
+        page = make_page(response, self.real_url(response.url), self.name)
+        page.hints = dict(response.meta.get("khabar_hints") or {})
+        return page
 
     def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request]:
         from_article = self.kind_of(response.url) == "article"
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href.strip())
             kind = self.kind_of(url)
+            if kind == "article" and from_article and self.since_cutoff is not None:
+                continue  # a monitoring run (-a since=) leaves related stories: they are mostly older
             if kind == "article":
                 yield scrapy.Request(url, callback=self.parse, meta={"khabar_kind": "article"})
             elif kind == "listing" and not from_article and self._within_page_limit(url):

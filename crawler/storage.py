@@ -1,7 +1,15 @@
 """The data layer the pipelines share: one connection per crawl, writes batched in transactions.
 
-Reads made while a batch is open see its uncommitted rows (same connection), so
-deduplication within one run is exact even before a commit.
+Writes go into one ``BEGIN IMMEDIATE`` transaction that is committed after ``batch_size``
+writes or ``batch_seconds`` (``commit_if_due`` is also called on a timer, so an idle crawl
+never sits on the write lock). Reads made while a batch is open see its uncommitted rows
+(same connection), so deduplication within one run is exact even before a commit; the
+dedup pipeline opens the transaction before it looks anything up (``begin``), so the
+decision and the write happen under one lock and a second crawl writing the same file
+cannot slip the same story in between.
+
+Identity is ``crawler.urls.url_key``: every URL a story was seen under is an alias row in
+``article_urls`` with its key.
 """
 
 from __future__ import annotations
@@ -9,6 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+import zlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +27,8 @@ import sqlite_utils
 from crawler.db import SEARCH_TABLE, connect
 from crawler.hindi import search_form
 from crawler.items import Article
+from crawler.stories import StoryIndex, cached_search_form, story_text
+from crawler.urls import resource_url, url_key
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +39,33 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class ArticleStore:
-    """Reads and writes of articles, aliases, revisions and alerts, batched in transactions."""
+@dataclass
+class Validators:
+    """What a server said about a URL's version (ETag / Last-Modified), and for listing-like pages the body."""
 
-    def __init__(self, db: sqlite_utils.Database, batch_size: int = 50, batch_seconds: float = 2.0) -> None:
+    etag: str = ""
+    last_modified: str = ""
+    kind: str = ""
+    content_type: str = ""
+    body: bytes | None = None
+    aliases: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+
+class ArticleStore:
+    """Reads and writes of articles, aliases, revisions, stories, validators and alerts, batched in transactions."""
+
+    def __init__(self, db: sqlite_utils.Database, batch_size: int = 500, batch_seconds: float = 2.0,
+                 near_duplicate_threshold: float = 0.8) -> None:
         self.db = db
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
+        self.stories = StoryIndex(db, near_duplicate_threshold)
+        # Validators and redirect aliases of article responses not yet stored, by fetched URL: written together
+        # with the article (one transaction), so a crash never leaves validators for content we don't have.
+        self.fetch_notes: dict[str, Validators] = {}
         self._pending = 0
         self._opened_at = 0.0
 
@@ -42,18 +74,27 @@ class ArticleStore:
         return cls(connect(path), **kwargs)
 
     # --- transactions -------------------------------------------------------
-    def _write(self) -> None:
-        """Count one write; open a transaction if none is open, commit when the batch is full."""
+    def begin(self) -> None:
+        """Take the write lock (if not held yet): lookups made now stay true until the write."""
         if not self.db.conn.in_transaction:
             self.db.execute("BEGIN IMMEDIATE")
             self._opened_at = time.monotonic()
             self._pending = 0
+
+    def _write(self) -> None:
+        """Count one write; open a transaction if none is open."""
+        self.begin()
         self._pending += 1
 
     def maybe_commit(self) -> None:
         if self.db.conn.in_transaction and (
             self._pending >= self.batch_size or time.monotonic() - self._opened_at >= self.batch_seconds
         ):
+            self.commit()
+
+    def commit_if_due(self) -> None:
+        """For a timer: commit a batch that has been open for ``batch_seconds``, full or not."""
+        if self.db.conn.in_transaction and time.monotonic() - self._opened_at >= self.batch_seconds:
             self.commit()
 
     def commit(self) -> None:
@@ -66,32 +107,69 @@ class ArticleStore:
         self.db.close()
 
     # --- lookups --------------------------------------------------------------
-    def article_id_for_url(self, url: str) -> int | None:
+    def article_id_for_key(self, key: str) -> int | None:
         row = self.db.execute(
-            "SELECT id FROM articles WHERE url = ? UNION ALL SELECT article_id FROM article_urls WHERE url = ? "
-            "LIMIT 1", [url, url]).fetchone()
+            "SELECT id FROM articles WHERE url_key = ? UNION ALL SELECT article_id FROM article_urls WHERE url_key = ? "
+            "LIMIT 1", [key, key]).fetchone()
         return row[0] if row else None
+
+    def article_id_for_url(self, url: str) -> int | None:
+        return self.article_id_for_key(url_key(url))
 
     def article_id_for_hash(self, content_hash: str) -> int | None:
         row = self.db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1", [content_hash]).fetchone()
         return row[0] if row else None
 
+    def articles_with_hash(self, content_hash: str) -> list[tuple[int, str, int]]:
+        """(id, url, story_id) of every stored article with this content fingerprint."""
+        return [(row[0], row[1], row[2]) for row in self.db.execute(
+            "SELECT id, url, COALESCE(story_id, id) FROM articles WHERE content_hash = ? ORDER BY id",
+            [content_hash]).fetchall()]
+
     def get(self, article_id: int) -> dict[str, Any]:
-        return dict(self.db["articles"].get(article_id))
+        return dict(self.db.table("articles").get(article_id))
+
+    def version(self, article_id: int) -> tuple[str, str | None]:
+        """(content_hash, updated_at) of a stored article: what decides whether a re-crawl is an update."""
+        row = self.db.execute("SELECT content_hash, updated_at FROM articles WHERE id = ?", [article_id]).fetchone()
+        return row[0], row[1]
+
+    def known(self, key: str) -> tuple[int, str] | None:
+        """(article_id, first_seen_at) of the stored article this URL key belongs to, if any."""
+        row = self.db.execute(
+            "SELECT a.id, a.first_seen_at FROM articles a WHERE a.url_key = ? UNION ALL "
+            "SELECT a.id, a.first_seen_at FROM article_urls u JOIN articles a ON a.id = u.article_id "
+            "WHERE u.url_key = ? LIMIT 1", [key, key]).fetchone()
+        return (row[0], row[1]) if row else None
 
     def first_seen(self, url: str) -> str | None:
+        found = self.known(url_key(url))
+        return found[1] if found else None
+
+    def validators(self, url: str) -> Validators | None:
+        """The validators stored for one resource (``crawler.urls.resource_url``)."""
         row = self.db.execute(
-            "SELECT a.first_seen_at FROM articles a WHERE a.url = ? UNION ALL "
-            "SELECT a.first_seen_at FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ? "
-            "LIMIT 1", [url, url]).fetchone()
-        return row[0] if row else None
+            "SELECT etag, last_modified, kind, content_type, body FROM http_validators WHERE url = ?",
+            [resource_url(url)]).fetchone()
+        if row is None:
+            return None
+        body = zlib.decompress(row[4]) if row[4] else None
+        return Validators(etag=row[0] or "", last_modified=row[1] or "", kind=row[2] or "",
+                          content_type=row[3] or "", body=body)
 
     # --- writes ---------------------------------------------------------------
-    def insert(self, article: Article, now: str) -> int:
+    def insert(self, article: Article, now: str, story_id: int | None = None) -> int:
+        """Store a new article; it joins ``story_id`` if given, else the story of its nearest near-duplicate."""
         self._write()
         row = self._row(article)
         row.update(first_seen_at=now, last_seen_at=now)
-        article_id = int(self.db["articles"].insert(row).last_pk)  # type: ignore[arg-type]
+        # Plain SQL: sqlite-utils' insert() inspects the table on every call, which costs more than the insert.
+        article_id = int(self.db.execute(
+            f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values())).lastrowid or 0)
+        story = self.stories.assign(article_id, story_text(article.title, article.body_text), story_id)
+        self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
+        article.story_id = story
         self._index(article_id, article)
         self._keep_page(article_id, article)
         self.add_alias(article.url, article_id, now)
@@ -102,18 +180,21 @@ class ArticleStore:
         """Replace an article's content, keeping the previous version in ``article_revisions``."""
         self._write()
         old = self.get(article_id)
-        self.db["article_revisions"].insert({
+        self.db.table("article_revisions").insert({
             "article_id": article_id, "title": old["title"], "summary": old["summary"], "body": old["body"],
             "published_at": old["published_at"], "updated_at": old["updated_at"],
             "content_hash": old["content_hash"], "replaced_at": now,
         })
         row = self._row(article)
-        row.pop("url")  # the canonical URL stays the row's identity
+        for identity in ("url", "url_key"):
+            row.pop(identity)  # the first canonical URL stays the row's identity
         row["last_seen_at"] = now
-        self.db["articles"].update(article_id, row)
+        self.db.table("articles").update(article_id, row)
         self.db.execute(f"DELETE FROM [{SEARCH_TABLE}] WHERE rowid = ?", [article_id])
         self._index(article_id, article)
         self._keep_page(article_id, article)
+        if story_text(article.title, article.body_text) != story_text(old["title"] or "", old["body"] or ""):
+            self.stories.reindex(article_id, story_text(article.title, article.body_text))
         self.maybe_commit()
 
     def touch(self, article_id: int, now: str) -> None:
@@ -122,10 +203,20 @@ class ArticleStore:
         self.maybe_commit()
 
     def add_alias(self, url: str, article_id: int, now: str) -> None:
-        self._write()
+        self.begin()  # part of the article's write; not counted as one of its own
         self.db.execute(
-            "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at) VALUES (?, ?, ?)",
-            [url, article_id, now])
+            "INSERT OR IGNORE INTO article_urls (url, url_key, article_id, first_seen_at) VALUES (?, ?, ?, ?)",
+            [url, url_key(url), article_id, now])
+
+    def save_validators(self, url: str, found: Validators, now: str) -> None:
+        """Remember a URL's ETag / Last-Modified (and, for listing-like pages, the body a 304 stands for)."""
+        self._write()
+        body = zlib.compress(found.body, 6) if found.body is not None else None
+        self.db.execute(
+            "INSERT OR REPLACE INTO http_validators (url, kind, etag, last_modified, content_type, body, checked_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [resource_url(url), found.kind, found.etag, found.last_modified, found.content_type, body, now])
+        self.maybe_commit()
 
     def add_alert(self, article_id: int, topic: str, matched: dict[str, Any], score: float,
                   delivery: str, now: str) -> int | None:
@@ -141,8 +232,8 @@ class ArticleStore:
     # --- helpers --------------------------------------------------------------
     def _row(self, article: Article) -> dict[str, Any]:
         row: dict[str, Any] = {
-            "url": article.canonical_url, "site": article.site, "title": article.title,
-            "published_at": article.published_at, "published_utc": article.published_utc,
+            "url": article.canonical_url, "url_key": url_key(article.canonical_url), "site": article.site,
+            "title": article.title, "published_at": article.published_at, "published_utc": article.published_utc,
             "updated_at": article.updated_at, "section": article.section, "summary": article.summary,
             "dateline": article.dateline, "body": article.body_text, "image_url": article.image_url,
             "language": article.language, "content_hash": article.content_hash,
@@ -155,11 +246,11 @@ class ArticleStore:
     def _index(self, article_id: int, article: Article) -> None:
         self.db.execute(
             f"INSERT INTO [{SEARCH_TABLE}] (rowid, title, summary, highlights, body, tags) VALUES (?, ?, ?, ?, ?, ?)",
-            [article_id, search_form(article.title), search_form(article.summary),
-             search_form(" । ".join(article.highlights)), search_form(article.body_text),
+            [article_id, cached_search_form(article.title), search_form(article.summary),
+             search_form(" । ".join(article.highlights)), cached_search_form(article.body_text),
              search_form(" । ".join(article.tags))])
 
     def _keep_page(self, article_id: int, article: Article) -> None:
         if article.html is not None:
-            self.db["pages"].upsert({"article_id": article_id, "url": article.url, "html": article.html,
+            self.db.table("pages").upsert({"article_id": article_id, "url": article.url, "html": article.html,
                                      "fetched_at": article.fetched_at}, pk="article_id")

@@ -1,26 +1,55 @@
 """DedupPipeline: decide whether an article is new, an update, unchanged, or a duplicate.
 
-Identity is the canonical URL (or any URL the story was seen under); a story under a
-second URL is recognised by its content fingerprint, the hash of the search form of
-its title and body, so spelling-level noise (nukta, NBSP, NFC) does not split it.
+Identity is the URL key (``crawler.urls.url_key``) of the canonical URL or of any URL the
+story was seen under. A known URL whose title, body (content fingerprint) or ``dateModified``
+changed is ``updated``, else ``unchanged``. An unknown URL whose content fingerprint (the
+hash of the search form of title and body, so nukta/NBSP/NFC noise does not split it)
+matches a stored article of the same site is a ``duplicate`` (the story under a second URL:
+kept as an alias). The same fingerprint on another site is a ``new`` article in the same
+story (each site's copy is its own row; ``story_id`` groups them). Everything else is
+``new``; the store puts it in the story of its nearest near-duplicate (``crawler.stories``).
+
+The decision is made under the write lock (``ArticleStore.begin``), so a second crawl
+writing the same file cannot store the same URL between this decision and the write.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.hindi import search_form
 from crawler.items import Article
 from crawler.runtime import Runtime
 from crawler.storage import ArticleStore
+from crawler.stories import cached_search_form
+from crawler.urls import same_site
+
+logger = logging.getLogger(__name__)
 
 
 def content_hash(article: Article) -> str:
-    fingerprint = search_form(article.title) + "\n" + search_form(article.body_text)
+    fingerprint = cached_search_form(article.title) + "\n" + cached_search_form(article.body_text)
     return hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()
+
+
+def decide(store: ArticleStore, item: Article) -> None:
+    """Set ``item.disposition`` and ``item.article_id`` (and ``story_id`` for a cross-site copy)."""
+    existing = store.article_id_for_url(item.canonical_url) or store.article_id_for_url(item.url)
+    if existing is not None:
+        stored_hash, stored_modified = store.version(existing)
+        modified = bool(item.updated_at) and item.updated_at != stored_modified
+        item.article_id = existing
+        item.disposition = "updated" if stored_hash != item.content_hash or modified else "unchanged"
+        return
+    for article_id, url, story_id in store.articles_with_hash(item.content_hash):
+        if same_site(url, item.canonical_url):
+            item.article_id, item.disposition = article_id, "duplicate"
+            return
+        item.story_id = item.story_id or story_id
+    item.article_id, item.disposition = None, "new"
 
 
 class DedupPipeline:
@@ -31,22 +60,15 @@ class DedupPipeline:
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
         return cls(crawler)
 
-    @property
-    def store(self) -> ArticleStore:
-        return Runtime.of(self.crawler).store
+    def open_spider(self) -> None:
+        runtime = Runtime.of(self.crawler)
+        runtime.store.stories.threshold = runtime.config.near_duplicate_threshold
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
         item.content_hash = content_hash(item)
-        existing = self.store.article_id_for_url(item.canonical_url) or self.store.article_id_for_url(item.url)
-        if existing is not None:
-            same = self.store.get(existing)["content_hash"] == item.content_hash
-            item.article_id, item.disposition = existing, "unchanged" if same else "updated"
-            return item
-        duplicate = self.store.article_id_for_hash(item.content_hash)
-        if duplicate is not None:
-            item.article_id, item.disposition = duplicate, "duplicate"
-            return item
-        item.disposition = "new"
+        store = Runtime.of(self.crawler).store
+        store.begin()
+        decide(store, item)
         return item

@@ -1,4 +1,9 @@
-"""StorePipeline: write the article (insert, update with a revision, or touch), counting each outcome."""
+"""StorePipeline: write the article (insert, update with a revision, or touch), counting each outcome.
+
+Every URL the story was seen under (the fetched URL, the canonical URL, redirects that led
+to it) becomes an alias, and the response's ETag / Last-Modified are written in the same
+transaction as the article, so a crash can never leave validators for content not stored.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,11 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
+from twisted.internet import task
 
 from crawler.items import Article
 from crawler.runtime import Runtime
-from crawler.storage import utc_now
+from crawler.storage import ArticleStore, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -18,15 +24,23 @@ logger = logging.getLogger(__name__)
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.stats: StatsCollector = crawler.stats  # type: ignore[assignment]
+        assert crawler.stats is not None
+        self.stats: StatsCollector = crawler.stats
         self.keep_html = crawler.settings.getbool("KHABAR_KEEP_HTML")
+        self.batch_seconds = crawler.settings.getfloat("KHABAR_BATCH_SECONDS", 2.0)
+        self._committer: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        Runtime.of(self.crawler)  # open the database (and refuse a bad config) before the first page
+        store = Runtime.of(self.crawler).store  # open the database (and refuse a bad config) before the first page
+        store.batch_size = self.crawler.settings.getint("KHABAR_BATCH_SIZE", store.batch_size)
+        store.batch_seconds = self.batch_seconds
+        # Commit on a timer too: a crawl waiting on the network must not hold the write lock another crawl needs.
+        self._committer = task.LoopingCall(store.commit_if_due)
+        self._committer.start(max(self.batch_seconds / 2, 0.1), now=False)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
@@ -36,18 +50,31 @@ class StorePipeline:
         if not self.keep_html:
             item.html = None
         if item.disposition == "new":
-            item.article_id = store.insert(item, now)
+            item.article_id = store.insert(item, now, story_id=item.story_id)
+            if item.story_id != item.article_id:
+                self.stats.inc_value("khabar/stories/joined")
         elif item.disposition == "updated":
             assert item.article_id is not None
             store.update(item.article_id, item, now)
         else:
             assert item.article_id is not None
             store.touch(item.article_id, now)
-        for url in {item.url, item.canonical_url}:
-            store.add_alias(url, item.article_id, now)
+        self._remember_urls(store, item, now)
         self.stats.inc_value(f"khabar/articles/{item.disposition}")
         logger.debug("%s: %s", item.disposition, item.canonical_url)
         return item
 
+    def _remember_urls(self, store: ArticleStore, item: Article, now: str) -> None:
+        assert item.article_id is not None
+        note = store.fetch_notes.pop(item.url, None)
+        for url in dict.fromkeys([item.url, item.canonical_url, *item.aliases, *(note.aliases if note else [])]):
+            store.add_alias(url, item.article_id, now)
+        if note:
+            store.save_validators(item.url, note, now)
+
     def close_spider(self) -> None:
-        Runtime.of(self.crawler).store.commit()
+        if self._committer is not None and self._committer.running:
+            self._committer.stop()
+        store = Runtime.of(self.crawler).store
+        store.fetch_notes.clear()
+        store.commit()

@@ -10,6 +10,8 @@ class LokmatSpider(SiteSpider):
     name = "lokmat"
     origin = "https://www.lokmatnews.in"
     start_paths = ("/",)
+    sitemaps = ("/news-sitemap.xml", "/sitemap.xml")
+    feeds = tuple(f"/rss/{section}.xml" for section in ("india", "international", "politics", "business", "cricket"))
     article_path = r"^/(?:amp/)?[a-z0-9-]+(?:/[a-z0-9-]+)*/[a-z0-9-]+-b\d+/?$"
     listing_path = r"^/(?:[a-z0-9-]+/(?:page/\d+/)?|topics/[^/]+/(?:page/\d+/)?)$"
     fields = SiteFields(

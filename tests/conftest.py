@@ -25,6 +25,17 @@ def sample_site() -> Iterator[SampleSite]:
         yield site
 
 
+@pytest.fixture(scope="session")
+def crawled_sample(tmp_path_factory: pytest.TempPathFactory, sample_site: SampleSite) -> Path:
+    """A working folder whose khabar.db holds one `scrapy crawl lokmat` of the sample site. READ ONLY:
+    shared by every test of a worker (export, serve); a test that writes needs its own crawl."""
+    work = tmp_path_factory.mktemp("crawled")
+    shutil.copy(REPO / "khabar.toml", work / "khabar.toml")
+    result = run_scrapy(work, "crawl", "lokmat", "-a", f"base_url={sample_site.url}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return work
+
+
 @pytest.fixture
 def site_copy(tmp_path: Path) -> Path:
     """A private copy of the sample site that a test may edit."""

@@ -1,0 +1,222 @@
+"""Topic alerts at scale: 100 topics against 10,000 stored-article-like texts, and what the alert
+stage adds to the per-article pipeline.
+
+Run: python benchmarks/bench_alerts.py
+
+* matching: ArticleText (tokens of one article, built once) + TopicMatcher (an inverted index of
+  each topic's trigger words picks the few topics worth evaluating). Baseline: naive substring
+  search of every term of every topic in the raw text (what a plain keyword tool does, wrong
+  for Hindi as well as slower), timed on a slice of the same articles.
+* share: parse (build_article with the Lokmat selectors, over the sample site's article pages,
+  the seed among them) + dedup (fingerprint and lookups) + store (insert with the FTS search
+  form and the story's MinHash, into a temporary SQLite file), against the alert stage on the
+  same articles (tokens, 100 synthetic topics plus the shipped russia-ukraine topic, the alert
+  rows written). CPU time
+  (time.process_time), so other processes on the machine do not skew the share.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.alerting import AlertRecorder
+from crawler.config import Config, Topic, load_config
+from crawler.extract import build_article
+from crawler.items import Page
+from crawler.sample_server import SAMPLE_SITE
+from crawler.storage import ArticleStore
+from crawler.topics import ArticleText, TopicMatcher, compile_topic
+from pipelines.dedup import content_hash, decide
+from spiders.lokmat import LokmatSpider
+
+REPO = Path(__file__).resolve().parent.parent
+ARTICLES = 10_000
+TOPICS = 100
+BASELINE_ARTICLES = 1_000
+PIPELINE_ARTICLES = 300
+
+NAMES = (
+    "भारत", "चीन", "पाकिस्तान", "अमेरिका", "इजरायल", "ईरान", "गाजा", "हमास", "नेतन्याहू", "बाइडन", "ट्रंप",
+    "जिनपिंग", "मोदी", "राहुल गांधी", "केजरीवाल", "योगी", "मुंबई", "दिल्ली", "कोलकाता", "बेंगलुरु", "सेंसेक्स",
+    "निफ्टी", "आरबीआई", "इसरो", "चंद्रयान", "नासा", "बीसीसीआई", "विराट कोहली", "रोहित शर्मा", "शमी", "बुमराह",
+    "नेपाल", "बांग्लादेश", "श्रीलंका", "मालदीव", "जापान", "जर्मनी", "फ्रांस", "ब्रिटेन", "कनाडा", "खालिस्तान",
+    "मणिपुर", "कश्मीर", "लद्दाख", "अयोध्या", "वाराणसी", "गुजरात", "बिहार", "तमिलनाडु", "केरल", "पंजाब",
+)
+VOCAB = (
+    "चुनाव", "मतदान", "बजट", "महंगाई", "बाढ़", "भूकंप", "हमला", "युद्ध", "समझौता", "व्यापार", "निवेश", "विकेट",
+    "शतक", "लॉन्च", "मिशन", "बारिश", "तूफान", "प्रदर्शन", "गिरफ्तारी", "घोटाला", "हिंसा", "दंगा", "रैली",
+    "सम्मेलन", "प्रतिबंध", "मिसाइल", "सेना", "सीमा", "आतंकवाद", "मुआवजा", "किसान", "बेरोजगारी", "रेपो रेट",
+    "शेयर बाजार", "टीका", "अस्पताल", "परीक्षा", "नतीजे", "जमानत", "सुप्रीम कोर्ट",
+)
+LATIN = ("Sensex", "Nifty", "ISRO", "IPL", "Gaza*", "Hamas", "Trump", "Biden", "ChatGPT", "G20", "NATO", "BRICS")
+FILLER = (
+    "के", "में", "की", "ने", "को", "से", "पर", "और", "है", "था", "कहा", "बताया", "सरकार", "लोगों", "बड़ी", "नई",
+    "दिन", "साल", "बाद", "पहले", "मामले", "रिपोर्ट", "अधिकारियों", "जानकारी", "मुताबिक", "देश", "राज्य",
+    "शहर", "बैठक", "फैसला", "बयान", "समय", "लोग", "काम", "योजना", "विकास", "पुलिस", "प्रधानमंत्री", "मंत्री",
+    "नेता", "पार्टी", "विपक्ष", "अदालत", "टीम", "मैच", "खिलाड़ी", "कंपनी", "बाजार", "कीमत", "प्रतिशत",
+)
+
+
+def synthetic_topics(rng: random.Random) -> dict[str, Topic]:
+    """100 topics in the shapes a newsroom writes: names near vocabulary, phrases, rules, exclusions."""
+    topics: dict[str, Topic] = {}
+    for i in range(TOPICS):
+        names = [*rng.sample(NAMES, 4), rng.choice(LATIN)]
+        vocab = rng.sample(VOCAB, 5)
+        topic = Topic(id=f"topic-{i:03}", label=f"Topic {i}", any=[f"{names[0]} {vocab[0]}"], terms=names,
+                      context=vocab, near=10, exclude=[rng.choice(VOCAB)], threshold=2)
+        if i % 5 == 0:
+            topic.rule = f'("{names[1]}" OR {names[2].split()[0]}) AND @context NOT {rng.choice(FILLER)}'
+        if i % 7 == 0:
+            topic.fields = ["title", "lead"]
+        topic.compiled = compile_topic(topic)
+        topics[topic.id] = topic
+    return topics
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    chosen = []
+    for _ in range(words):
+        roll = rng.random()
+        pool = NAMES if roll < 0.01 else VOCAB if roll < 0.03 else FILLER
+        chosen.append(rng.choice(pool))
+    return " ".join(chosen) + "।"
+
+
+def synthetic_articles(rng: random.Random, count: int = ARTICLES) -> list[dict[str, Any]]:
+    """Rows shaped like stored articles: about 400 words, a title, a summary and six paragraphs."""
+    rows = []
+    for n in range(count):
+        body = "\n\n".join(" ".join(_sentence(rng, 14) for _ in range(4)) for _ in range(6))
+        rows.append({"id": n, "url": f"https://example.in/news/story-b{n}/", "section": "news",
+                     "title": _sentence(rng, 12), "summary": _sentence(rng, 25), "highlights": "[]",
+                     "body": body, "tags": "[]"})
+    return rows
+
+
+def naive_match(topics: dict[str, Topic], row: dict[str, Any]) -> int:
+    text = " ".join((row["title"], row["summary"], row["body"])).lower()
+    hits = 0
+    for topic in topics.values():
+        terms = topic.any + topic.terms
+        if any(t.rstrip("*").lower() in text for t in terms) and any(c in text for c in topic.context):
+            hits += 1
+    return hits
+
+
+def sample_pages() -> list[Page]:
+    """Every article page of the bundled sample site (the seed among them): a realistic mix in
+    which a quarter of the stories are about the war and the rest are not."""
+    pages = []
+    for path in sorted(SAMPLE_SITE.rglob("index.html")):
+        parts = path.relative_to(SAMPLE_SITE).parts
+        if len(parts) < 2 or "amp" in parts or "-b" not in parts[-2] or not parts[-2].rsplit("-b", 1)[-1].isdigit():
+            continue
+        url = "https://www.lokmatnews.in/" + "/".join(parts[:-1]) + "/"
+        pages.append(Page(url=url, html=path.read_text(encoding="utf-8"), site="lokmat",
+                          fetched_at="2024-05-01T00:00:00Z"))
+    return pages
+
+
+def pipeline_share(topics: dict[str, Topic]) -> dict[str, float]:
+    """Per-article CPU seconds of parse + dedup + store, and of the alert stage, on the same articles."""
+    pages = sample_pages()
+    fields = LokmatSpider.fields
+    shipped = load_config(str(REPO / "khabar.toml")).topics
+    all_topics = {**topics, **shipped}
+    with tempfile.TemporaryDirectory() as folder:
+        store = ArticleStore.open(str(Path(folder) / "bench.db"))
+        config = Config(source="bench", db_path=str(Path(folder) / "bench.db"), topics=all_topics, notify={})
+        matcher, recorder = TopicMatcher(all_topics), AlertRecorder(store.db, config)
+        only_shipped = TopicMatcher(shipped)
+        now = datetime.now(UTC)
+        base = alert = alert_shipped = writing = 0.0
+        created = measured = 0
+        for n in range(PIPELINE_ARTICLES):
+            page = pages[n % len(pages)]
+            start = time.process_time()
+            article = build_article(page, fields)
+            if not article.body:
+                continue  # the validate pipeline would drop it before dedup and store
+            article.url = article.canonical_url = f"{page.url}?copy={n}"  # a new story each time
+            article.body = [*article.body, f"प्रति {n}"]
+            article.content_hash = content_hash(article)
+            store.begin()
+            decide(store, article)  # the dedup pipeline's lookups: a new article each time here
+            article.article_id = store.insert(article, "2024-05-01T00:00:00Z", article.story_id)
+            middle = time.process_time()
+            found = matcher.match_article(article)
+            matched = time.process_time()
+            for match in found:
+                created += recorder.record(article.article_id, all_topics[match.topic], match, now) == "created"
+            store.maybe_commit()
+            end = time.process_time()
+            writing += end - matched
+            only_shipped.match_article(article)
+            alert_shipped += time.process_time() - end
+            base += middle - start
+            alert += end - middle
+            measured += 1
+        store.close()
+    return {"pipeline_ms": 1000 * base / measured, "alert_ms": 1000 * alert / measured,
+            "alert_shipped_ms": 1000 * alert_shipped / measured, "alert_writes_ms": 1000 * writing / measured,
+            "alerts_created": created}
+
+
+def main() -> dict:
+    logging.getLogger("crawler").setLevel(logging.ERROR)  # the sample pages' date warnings are not news here
+    rng = random.Random(5)
+    topics = synthetic_topics(rng)
+    share = pipeline_share(topics)  # first, on a small heap
+    rows = synthetic_articles(rng)
+    matcher = TopicMatcher(topics)
+
+    tokens_s = match_s = 0.0
+    matches = matched_articles = 0
+    for row in rows:
+        start = time.process_time()
+        text = ArticleText.of_row(row)
+        middle = time.process_time()
+        found = matcher.match(text, row["url"], row["section"])
+        match_s += time.process_time() - middle
+        tokens_s += middle - start
+        matches += len(found)
+        matched_articles += bool(found)
+
+    start = time.process_time()
+    naive_hits = sum(naive_match(topics, row) for row in rows[:BASELINE_ARTICLES])
+    naive_s = time.process_time() - start
+    total_s = tokens_s + match_s
+    results = {
+        "topics": TOPICS,
+        "articles": ARTICLES,
+        "matches": matches,
+        "articles_with_a_match": matched_articles,
+        "articles_per_s": round(ARTICLES / total_s),
+        "tokens_ms_per_article": round(1000 * tokens_s / ARTICLES, 3),
+        "match_100_topics_ms_per_article": round(1000 * match_s / ARTICLES, 3),
+        "baseline_naive_substring_per_s": round(BASELINE_ARTICLES / naive_s),
+        "baseline_naive_matches_per_1000": naive_hits,
+        "our_matches_per_1000": round(1000 * matches / ARTICLES),
+        "speedup_vs_naive": round((ARTICLES / total_s) / (BASELINE_ARTICLES / naive_s), 1),
+        "pipeline_ms_per_article": round(share["pipeline_ms"], 3),
+        "alert_stage_ms_per_article": round(share["alert_ms"], 3),
+        "alert_stage_share_pct": round(100 * share["alert_ms"] / share["pipeline_ms"], 1),
+        "of_which_alert_writes_ms": round(share["alert_writes_ms"], 3),
+        "alerts_written_per_article": round(share["alerts_created"] / PIPELINE_ARTICLES, 2),
+        "alert_stage_shipped_topic_only_ms": round(share["alert_shipped_ms"], 3),
+        "alert_stage_shipped_share_pct": round(100 * share["alert_shipped_ms"] / share["pipeline_ms"], 1),
+    }
+    for key, value in results.items():
+        print(f"{key:36} {value:>12,}" if isinstance(value, int) else f"{key:36} {value:>12}")
+    return results
+
+
+if __name__ == "__main__":
+    main()

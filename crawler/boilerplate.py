@@ -1,0 +1,218 @@
+"""Article text without the page around it: body paragraphs, boilerplate, the site name in titles.
+
+News pages put a lot inside the article container that is not the story: share bars,
+"यह भी पढ़ें" / "Also Read" inserts, ads, image captions, "Open in App" prompts, newsletter
+boxes, embedded tweets. They are recognised here by structure (tags, class/id tokens and
+a few ARIA/data attributes) and, for the inserts that are plain paragraphs, by their words.
+Matching on words folds the nukta away, so पढ़ें typed with either encoding matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+# Elements whose content is never article text.
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "iframe", "svg", "form", "button", "figure", "figcaption", "aside", "nav",
+    "footer", "header", "template", "video", "audio", "picture", "img", "object", "embed", "select", "input",
+    "textarea", "ins", "amp-ad", "amp-embed", "amp-iframe", "amp-img", "amp-carousel", "dialog", "canvas", "map",
+})
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt",
+    "dd", "blockquote", "table", "thead", "tbody", "tr", "td", "th", "pre", "center", "hr", "br",
+})
+# Attributes whose values name what an element is for.
+_PURPOSE_ATTRIBUTES = ("class", "id", "data-e2e", "data-component", "aria-labelledby", "data-type")
+
+_ANY = r"[\w-]*"  # the rest of a class token: "ad-slot-inarticle", "story-share-bar"
+_BOILERPLATE_TOKEN = re.compile(
+    "^(?:" + "|".join(part.replace("~", _ANY) for part in (
+        "ads?", "ads[-_]?~", "ad\\d+~", "adv", "advt", "advert~", "ad[-_]~", "~[-_]ads?", "~gpt[-_]ad~", "dfp~",
+        "taboola~", "outbrain~", "colombia~", "share~", "~[-_]share", "social~", "~[-_]social", "newsletter~",
+        "~[-_]newsletter", "subscribe~", "also[-_]?read~", "read[-_]?also~", "read[-_]?more~", "more[-_]?stories",
+        "related~", "~[-_]related~", "recommend~", "trending~", "most[-_]?read~", "most[-_]?popular~",
+        "top[-_]?stories", "promo~", "sponsor~", "app[-_]?(?:download|promo|banner|install|link)~",
+        "open[-_]?in[-_]?app~", "~caption~", "breadcrumbs?", "tags?", "tag[-_]~", "~[-_]tags", "author[-_]?box",
+        "byline~", "comments?~", "~[-_]?player~", "embed~", "twitter[-_]tweet", "instagram[-_]media",
+        "~[-_]?credit", "sr[-_]only", "visually[-_]hidden", "hidden", "print[-_]only", "disclaimer~", "~[-_]widget",
+        "widget~", "highlights?", "story[-_]?highlights?", "summary", "synopsis",
+    )) + ")$",
+    re.IGNORECASE,
+)
+
+# Paragraphs that are page furniture, matched on the nukta-free text (see ``_fold``).
+_BOILERPLATE_TEXT = re.compile(
+    r"^(?:[-–—•*|>»]\s*)?(?:(?:यह|ये|इसे|इन्हें|यहां|यहाँ)\s+)?भी\s+पढें"
+    r"|^(?:[-–—•*|>»]\s*)?(?:also\s+read|read\s+also|read\s+more|must\s+read|और\s+पढें|अधिक\s+पढें|पढें\s*[:\-–—])"
+    r"|^(?:open\s+in\s+app|download\s+(?:the\s+)?app|get\s+the\s+app|install\s+(?:the\s+)?app)"
+    r"|ऐप\s+(?:में|पर)\s+(?:पढें|खोलें|देखें)|ऐप\s+(?:डाउनलोड|इंस्टॉल|इन्स्टॉल)\s+करें"
+    r"|न्यूजलेटर|newsletter|^(?:subscribe|sign\s+up)\b"
+    r"|^(?:follow\s+us\b|हमें\s+फॉलो\s+करें)|(?:google\s+news|गूगल\s+न्यूज)\s+पर\s+(?:फॉलो|फालो)"
+    r"|^(?:advertisement|विज्ञापन|sponsored|प्रायोजित)$|^(?:share|शेयर(?:\s+करें)?)$"
+    r"|^(?:ताजा|लेटेस्ट|latest).{0,60}(?:डाउनलोड\s+करें|फॉलो\s+करें|जुडें|join)"
+    r"|संपादित\s+नहीं\s+किया\s+है|सिंडीकेट\s+फीड"  # NDTV's note on agency copy
+    r"|^पाठकों\s+की\s+पहली\s+पसंद"  # Zee's sign-off
+    r"|^(?:first\s+)?(?:published|updated|last\s+updated|posted|प्रकाशित|अपडेटेड)(?:\s+(?:at|on|date))?\s*:",
+    re.IGNORECASE,
+)
+BOILERPLATE_TEXT_MAX_CHARS = 300
+
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " : ", " ~ ")
+_SITE_NAME_MAX_CHARS = 60
+_GENERIC_SUFFIX = re.compile(r"^(?:latest\s+)?(?:hindi\s+news|news\s+in\s+hindi|हिंदी\s+न्यूज़?|हिन्दी\s+समाचार)"
+                             r"(?:\s+live)?$", re.IGNORECASE)
+
+
+def _fold(text: str) -> str:
+    return text.replace("\u093c", "")
+
+
+def is_boilerplate_text(text: str) -> bool:
+    """Whether a paragraph is an insert (also-read links, app prompts, newsletter boxes, ad labels)."""
+    return len(text) <= BOILERPLATE_TEXT_MAX_CHARS and bool(_BOILERPLATE_TEXT.search(_fold(text)))
+
+
+def is_boilerplate_element(element: Any) -> bool:
+    """Whether an lxml element (and so everything inside it) is page furniture."""
+    tag = element.tag
+    if not isinstance(tag, str) or tag.lower() in SKIP_TAGS:
+        return True
+    attributes = element.attrib
+    if attributes.get("hidden") is not None or attributes.get("aria-hidden") == "true":
+        return True
+    for name in _PURPOSE_ATTRIBUTES:
+        value = attributes.get(name)
+        if value and any(_BOILERPLATE_TOKEN.match(token) for token in value.split()):
+            return True
+    return False
+
+
+def inline_text(element: Any) -> str:
+    """The text of one paragraph element, without the furniture inside it (an ad, a share icon).
+
+    Whitespace is collapsed here; the full cleaning (NFC, entities, mojibake) happens once,
+    when the article is assembled.
+    """
+    parts: list[str] = []
+    _gather(element, parts, is_root=True)
+    return " ".join(" ".join(parts).split())
+
+
+def _gather(element: Any, parts: list[str], is_root: bool = False) -> None:
+    if not is_root and is_boilerplate_element(element):
+        return
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str):
+            _gather(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+
+
+def paragraphs(container: Any, blocks: bool = False) -> list[str]:
+    """The story's paragraphs inside an article container (an lxml element).
+
+    Containers with ``<p>`` elements give their paragraphs. Containers without any hold bare
+    text split by ``<br>`` (the Times group's CMS) or by ``<div>`` blocks: they give one
+    paragraph per text block, but only when the text is broken by ``<br>`` or the container
+    is known to be the story (``blocks``); a page-wide ``<main>`` without paragraphs is not.
+    """
+    found: list[str] = []
+    if container.find(".//p") is not None:
+        _paragraph_elements(container, found)
+    elif blocks or container.find(".//br") is not None:
+        _text_blocks(container, found)
+    return list(dict.fromkeys(text for text in found if text and not is_boilerplate_text(text)))
+
+
+def _paragraph_elements(element: Any, found: list[str]) -> None:
+    for child in element:
+        if not isinstance(child.tag, str) or is_boilerplate_element(child):
+            continue
+        if child.tag == "p":
+            if not _mostly_link(child):
+                found.append(inline_text(child))
+        else:
+            _paragraph_elements(child, found)
+
+
+LINK_PARAGRAPH_MAX_CHARS = 250
+# In bare-text containers, headings repeat the title and summary: they are not paragraphs.
+_NOT_TEXT_BLOCKS = frozenset({"h1", "h2"})
+
+
+def _mostly_link(paragraph: Any) -> bool:
+    """A short paragraph that is all link text is a pointer to another story, not part of this one."""
+    text = " ".join("".join(paragraph.itertext()).split())
+    if not text or len(text) > LINK_PARAGRAPH_MAX_CHARS:
+        return False
+    linked = sum(len(" ".join("".join(a.itertext()).split())) for a in paragraph.iter("a"))
+    return linked >= 0.8 * len(text)
+
+
+def _text_blocks(container: Any, found: list[str]) -> None:
+    current: list[str] = []
+
+    def flush() -> None:
+        text = " ".join(" ".join(current).split())
+        if text:
+            found.append(text)
+        current.clear()
+
+    def walk(element: Any) -> None:
+        if element.text:
+            current.append(element.text)
+        for child in element:
+            is_element = isinstance(child.tag, str)
+            block = is_element and child.tag in BLOCK_TAGS
+            if block:
+                flush()
+            if is_element and child.tag not in _NOT_TEXT_BLOCKS and not is_boilerplate_element(child):
+                walk(child)
+            if block:
+                flush()
+            if child.tail:
+                current.append(child.tail)
+
+    walk(container)
+    flush()
+
+
+def strip_site_name(title: str, site_names: Iterable[str]) -> str:
+    """``"खबर का शीर्षक - Amar Ujala Hindi News Live"`` → ``"खबर का शीर्षक"``.
+
+    A trailing segment goes when it names the site (or is a generic "Hindi News" label);
+    anything else after a separator is part of the headline and stays.
+    """
+    names = [_squash(name) for name in site_names if name and len(_squash(name)) >= 3]
+    while True:
+        for separator in _TITLE_SEPARATORS:
+            head, found, tail = title.rpartition(separator)
+            if found and head.strip() and _names_site(tail, names):
+                title = head.strip()
+                break
+        else:
+            return title
+
+
+def is_site_name(text: str, site_names: Iterable[str]) -> bool:
+    """Whether ``text`` is just the site's name ("aajtak.in", "Aaj Tak"): a desk credit, not an author."""
+    squashed = _squash(text)
+    return bool(squashed) and any(squashed == _squash(name) for name in site_names if name)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s.\-_|]+", "", text.casefold())
+
+
+def _names_site(segment: str, names: list[str]) -> bool:
+    segment = segment.strip()
+    if not segment or len(segment) > _SITE_NAME_MAX_CHARS:
+        return False
+    if _GENERIC_SUFFIX.match(segment):
+        return True
+    squashed = _squash(segment)
+    return any(name in squashed or (len(squashed) >= 5 and squashed in name) for name in names)

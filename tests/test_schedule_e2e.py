@@ -1,0 +1,90 @@
+"""`khabar schedule` for real: a scheduled crawl subprocess, stopped cleanly by SIGTERM; the cron line runs."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.runs import SpiderLock, pid_alive
+from crawler.sample_server import SampleSite
+from tests.conftest import khabar_env, run_khabar
+
+pytestmark = pytest.mark.e2e
+
+
+def write_config(work: Path, site_url: str, settings: str = "") -> None:
+    (work / "khabar.toml").write_text(
+        '[storage]\ndb = "khabar.db"\n[notify.file]\nfile = "alerts.jsonl"\n'
+        '[schedules.lokmat-test]\nspider = "lokmat"\ncron = "0 0 1 1 *"\n'
+        f'args = {{ base_url = "{site_url}" }}\n' + (f"settings = {{ {settings} }}\n" if settings else ""),
+        encoding="utf-8")
+
+
+def last_run(db: Path) -> sqlite3.Row:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+
+
+def wait_for(condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_sigterm_stops_the_scheduler_and_its_crawl_cleanly(workdir: Path, sample_site: SampleSite) -> None:
+    # A slow crawl (one request at a time, half a second apart) so that it is still running when stopped.
+    write_config(workdir, sample_site.url, 'DOWNLOAD_DELAY = "0.5", AUTOTHROTTLE_ENABLED = "false", '
+                                           'CONCURRENT_REQUESTS = "1", CONCURRENT_REQUESTS_PER_DOMAIN = "1"')
+    scheduler = subprocess.Popen([sys.executable, "-m", "crawler", "schedule", "--now"], cwd=workdir,
+                                 env=khabar_env(workdir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lock = SpiderLock.for_db(workdir / "khabar.db", "lokmat")
+    try:
+        wait_for(lambda: lock.holder() is not None and lock.holder() != scheduler.pid)
+        crawl_pid = lock.holder()
+        time.sleep(1.5)  # let it fetch a few pages
+        scheduler.send_signal(signal.SIGTERM)
+        output, _ = scheduler.communicate(timeout=90)
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+    assert scheduler.returncode == 0, output[-3000:]
+    assert "Traceback" not in output
+    assert "stopping process" in output
+    assert crawl_pid is not None and not pid_alive(crawl_pid)
+    assert lock.holder() is None
+    run = last_run(workdir / "khabar.db")
+    assert (run["spider"], run["scheduled"], run["pid"]) == ("lokmat", "lokmat-test", crawl_pid)
+    assert (run["finish_reason"], run["status"], run["health_status"]) == ("shutdown", "stopped", "not judged")
+    assert run["finished_at"] and 0 < run["pages"]
+    conn = sqlite3.connect(workdir / "khabar.db")
+    state = conn.execute("SELECT last_pid, last_exit_code FROM schedule_state WHERE name = 'lokmat-test'").fetchone()
+    conn.close()
+    assert state == (crawl_pid, 0)
+
+
+def test_the_printed_cron_line_runs_the_scheduled_crawl(workdir: Path, sample_site: SampleSite) -> None:
+    write_config(workdir, sample_site.url, 'AUTOTHROTTLE_ENABLED = "false", CLOSESPIDER_PAGECOUNT = "12"')
+    printed = run_khabar(workdir, "schedule", "--print-cron")
+    assert printed.returncode == 0, printed.stderr
+    line = next(line for line in printed.stdout.splitlines() if not line.startswith("#"))
+    fields = line.split(" ", 5)
+    assert fields[:5] == ["0", "0", "1", "1", "*"]
+    result = subprocess.run(["bash", "-c", fields[5].replace("\\%", "%")], env=khabar_env(workdir, KHABAR_DB="",
+                            KHABAR_CONFIG=""), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    run = last_run(workdir / "khabar.db")
+    assert (run["scheduled"], run["status"], run["health_status"]) == ("lokmat-test", "finished", "ok")
+    assert run["new"] > 0
+    listed = run_khabar(workdir, "schedule", "--list")
+    assert listed.returncode == 0 and "lokmat-test" in listed.stdout and "-01-01T00:00" in listed.stdout
