@@ -42,8 +42,10 @@ def site_counts(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
 
 def error_count(stats: dict[str, Any]) -> int:
     """HTTP responses of 400 and above, download exceptions and spider exceptions."""
+    # IgnoreRequest is a decision (a known article skipped, robots.txt), not a failure.
     errors = sum(value for key, value in stats.items()
-                 if key.startswith(("downloader/exception_type_count/", "spider_exceptions/")))
+                 if key.startswith(("downloader/exception_type_count/", "spider_exceptions/"))
+                 and not key.endswith("IgnoreRequest"))
     for key, value in stats.items():
         if key.startswith("downloader/response_status_count/"):
             code = key.rsplit("/", 1)[-1]

@@ -28,7 +28,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.statscollectors import StatsCollector
 
-from crawler.config import parse_duration
+from crawler.config import ConfigError, parse_duration
 from crawler.runtime import Runtime
 from crawler.storage import Validators, utc_now
 from crawler.urls import url_key
@@ -63,15 +63,19 @@ class SkipKnownMiddleware:
         return cls(crawler)
 
     def recheck_seconds(self, spider: Spider | None) -> float:
+        """``-a recheck=``, else the config's ``crawl.recheck``, else KHABAR_RECHECK_SECONDS."""
         if self._recheck is None:
+            config = Runtime.of(self.crawler).config
+            self._recheck = config.recheck_seconds if config.source != "(built-in defaults)" \
+                else self.crawler.settings.getfloat("KHABAR_RECHECK_SECONDS")
             given = getattr(spider, "recheck", None)
             if given not in (None, ""):
-                self._recheck = parse_duration(given, "-a recheck", "recheck")
-            else:
-                config = Runtime.of(self.crawler).config
-                setting = self.crawler.settings.get("KHABAR_RECHECK_SECONDS")
-                self._recheck = config.recheck_seconds if config.source != "(built-in defaults)" \
-                    else float(setting)
+                try:
+                    self._recheck = parse_duration(given, "-a recheck", "recheck")
+                except ConfigError:
+                    self.stats.inc_value("khabar/errors/bad_argument/recheck")
+                    logger.error("-a recheck=%s is not a duration such as 90s, 30m, 6h or 2d; using the configured "
+                                 "re-check window of %g s", given, self._recheck)
         return self._recheck
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Any:

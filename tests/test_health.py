@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler.config import HealthRules, load_config
-from crawler.health import assess, history, worth_sending
+from crawler.health import assess, error_count, history, worth_sending
 from crawler.sample_server import SampleSite
 from tests.conftest import run_khabar, run_scrapy
 
@@ -87,6 +87,13 @@ def test_an_alert_is_sent_when_problems_appear_or_change_not_when_they_repeat() 
     assert worth_sending(no_dates, ["lokmat/no_articles"])
     healthy = assess(stats_for("lokmat", 10), "lokmat", "finished", {}, RULES)
     assert not worth_sending(healthy, ["lokmat/no_dates"])
+
+
+def test_skipped_requests_are_decisions_not_errors() -> None:
+    stats = {"downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 23,
+             "downloader/exception_type_count/twisted.internet.error.ConnectionRefusedError": 2,
+             "downloader/response_status_count/404": 1, "downloader/response_status_count/200": 9}
+    assert error_count(stats) == 3
 
 
 def test_stopped_runs_are_described_not_judged() -> None:

@@ -90,6 +90,15 @@ def test_recheck_argument_sets_the_window(crawler: Crawler) -> None:
         SkipKnownMiddleware(crawler).process_request(article_request(), LocalSpider(recheck="0s"))
 
 
+def test_a_bad_recheck_argument_is_reported_and_the_configured_window_used(crawler: Crawler,
+                                                                           caplog: pytest.LogCaptureFixture) -> None:
+    stored(crawler, "2020-01-01T00:00:00Z")  # outside the configured 6 h window: skipped under it
+    with pytest.raises(IgnoreRequest):
+        SkipKnownMiddleware(crawler).process_request(article_request(), LocalSpider(recheck="soon"))
+    assert stat(crawler, "khabar/errors/bad_argument/recheck") == 1
+    assert "-a recheck=soon is not a duration" in caplog.text
+
+
 def test_skip_known_false_and_listing_pages_always_pass(crawler: Crawler) -> None:
     stored(crawler, "2020-01-01T00:00:00Z")
     middleware = SkipKnownMiddleware(crawler)
