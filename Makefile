@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/khabar demo
 
 test: $(STAMP)
+	$(BIN)/ruff check crawler spiders pipelines tests benchmarks scripts
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)

@@ -26,7 +26,8 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--config", "config_path", type=click.Path(dir_okay=False),
                         help="Config file (default: KHABAR_CONFIG, else ./khabar.toml).")(func)
     func = click.option("--db", "db_path", type=click.Path(dir_okay=False),
-                        help="SQLite file (default: KHABAR_DB, else the config's storage.db, else data/khabar.db).")(func)
+                        help="SQLite file (default: KHABAR_DB, else the config's storage.db, "
+                        "else data/khabar.db).")(func)
     return func
 
 

@@ -97,7 +97,7 @@ def migrate(db: sqlite_utils.Database) -> None:
 
 @migrations(name="0001_initial")
 def _initial(db: sqlite_utils.Database) -> None:
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": int, "url": str, "site": str, "title": str, "authors": str,
             "published_at": str, "published_utc": str, "updated_at": str, "section": str,
@@ -109,36 +109,36 @@ def _initial(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"url", "site", "title", "body", "content_hash", "first_seen_at", "last_seen_at"},
     )
-    db["articles"].create_index(["url"], unique=True)
-    db["articles"].create_index(["content_hash"])
-    db["articles"].create_index(["published_utc"])
-    db["articles"].create_index(["site", "published_utc"])
-    db["article_urls"].create({"url": str, "article_id": int, "first_seen_at": str}, pk="url",
+    db.table("articles").create_index(["url"], unique=True)
+    db.table("articles").create_index(["content_hash"])
+    db.table("articles").create_index(["published_utc"])
+    db.table("articles").create_index(["site", "published_utc"])
+    db.table("article_urls").create({"url": str, "article_id": int, "first_seen_at": str}, pk="url",
                               foreign_keys=[("article_id", "articles", "id")])
-    db["article_urls"].create_index(["article_id"])
-    db["article_revisions"].create(
+    db.table("article_urls").create_index(["article_id"])
+    db.table("article_revisions").create(
         {"id": int, "article_id": int, "title": str, "summary": str, "body": str, "published_at": str,
          "updated_at": str, "content_hash": str, "replaced_at": str},
         pk="id", foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_revisions"].create_index(["article_id"])
-    db["pages"].create({"article_id": int, "url": str, "html": str, "fetched_at": str}, pk="article_id",
+    db.table("article_revisions").create_index(["article_id"])
+    db.table("pages").create({"article_id": int, "url": str, "html": str, "fetched_at": str}, pk="article_id",
                        foreign_keys=[("article_id", "articles", "id")])
-    db["alerts"].create(
+    db.table("alerts").create(
         {"id": int, "article_id": int, "topic": str, "matched": str, "score": float, "created_at": str,
          "delivery": str, "status": str, "delivered_at": str},
         pk="id", foreign_keys=[("article_id", "articles", "id")],
     )
-    db["alerts"].create_index(["article_id", "topic"], unique=True)
-    db["alerts"].create_index(["topic", "created_at"])
-    db["crawl_runs"].create(
+    db.table("alerts").create_index(["article_id", "topic"], unique=True)
+    db.table("alerts").create_index(["topic", "created_at"])
+    db.table("crawl_runs").create(
         {"id": int, "spider": str, "args": str, "started_at": str, "finished_at": str,
          "finish_reason": str, "pages": int, "new": int, "updated": int, "unchanged": int,
          "duplicates": int, "skipped": int, "dropped": int, "dropped_reasons": str, "errors": int,
          "alerts": int, "stats": str},
         pk="id",
     )
-    db["crawl_runs"].create_index(["spider", "started_at"])
+    db.table("crawl_runs").create_index(["spider", "started_at"])
     db.execute(
         f"CREATE VIRTUAL TABLE [{SEARCH_TABLE}] USING fts5("
         + ", ".join(SEARCH_COLUMNS)
@@ -149,11 +149,11 @@ def _initial(db: sqlite_utils.Database) -> None:
 @migrations(name="0004_health")
 def _run_health(db: sqlite_utils.Database) -> None:
     """Run status and health per crawl, schedule state, and an article-per-topic view for browsing."""
-    runs = db["crawl_runs"]
+    runs = db.table("crawl_runs")
     for name, kind in (("status", str), ("scheduled", str), ("pid", int), ("health_status", str), ("health", str)):
         if name not in runs.columns_dict:
             runs.add_column(name, kind)
-    db["schedule_state"].create(
+    db.table("schedule_state").create(
         {"name": str, "spider": str, "cron": str, "last_slot": str, "last_started_at": str, "last_pid": int,
          "last_finished_at": str, "last_exit_code": int, "last_refused_at": str, "last_refused_reason": str},
         pk="name", if_not_exists=True,

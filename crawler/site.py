@@ -46,7 +46,7 @@ def as_positive_int(name: str, value: Any) -> int:
 
 def make_page(response: TextResponse, url: str, site: str) -> Page:
     """A ``Page`` item from a response, decoded by the page's real encoding."""
-    declared = response.headers.get("Content-Type", b"").decode("latin-1")
+    declared = (response.headers.get("Content-Type") or b"").decode("latin-1")
     charset = declared.split("charset=")[-1].split(";")[0].strip() if "charset=" in declared else None
     return Page(url=url, html=decode_html(response.body, charset), site=site,
                 fetched_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),

@@ -29,7 +29,7 @@ def site_fields_for(crawler: Crawler, site: str) -> SiteFields | None:
 class ParsePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.stats: StatsCollector = crawler.stats  # type: ignore[assignment]
+        self.stats: StatsCollector = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParsePipeline:

@@ -21,7 +21,7 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        return cls(crawler.stats, crawler.settings.getint("KHABAR_MIN_BODY_CHARS"))  # type: ignore[arg-type]
+        return cls(crawler.stats, crawler.settings.getint("KHABAR_MIN_BODY_CHARS"))
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):

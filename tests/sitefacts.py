@@ -14,7 +14,8 @@ from tests.conftest import SEED_SPEC
 def article_files(root: Path = SAMPLE_SITE) -> list[Path]:
     """Every canonical article page (not AMP copies) of the site."""
     return sorted(p for p in root.rglob("index.html")
-                  if "-b" in p.parent.name and p.parent.name.rsplit("-b", 1)[-1].isdigit() and "amp" not in p.relative_to(root).parts)
+                  if "-b" in p.parent.name and p.parent.name.rsplit("-b", 1)[-1].isdigit()
+                  and "amp" not in p.relative_to(root).parts)
 
 
 def has_body(page: Path) -> bool:
