@@ -25,14 +25,17 @@ from typing import Any
 import sqlite_utils
 
 from crawler.db import SEARCH_TABLE, connect
-from crawler.hindi import search_form
 from crawler.items import Article
-from crawler.stories import StoryIndex, cached_search_form, story_text
+from crawler.stories import StoryIndex, article_story_text, story_text
 from crawler.urls import resource_url, url_key
 
 logger = logging.getLogger(__name__)
 
 JSON_FIELDS = ("authors", "highlights", "tags", "related", "more_from_section")
+CACHE_KIB = 65_536
+# What a revision keeps of the version it replaces.
+REVISION_COLUMNS = ("title", "summary", "body", "published_at", "updated_at", "content_hash")
+SEARCH_FIELDS = ("title", "summary", "highlights", "body", "tags")  # the FTS columns, in order
 
 
 def utc_now() -> str:
@@ -60,9 +63,15 @@ class ArticleStore:
     def __init__(self, db: sqlite_utils.Database, batch_size: int = 500, batch_seconds: float = 2.0,
                  near_duplicate_threshold: float = 0.8) -> None:
         self.db = db
+        # The indexes a crawl writes into at random places (URL keys, story buckets, the full-text index) outgrow
+        # SQLite's default 2 MB page cache after a few thousand articles; 64 MB keeps them in memory.
+        self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.stories = StoryIndex(db, near_duplicate_threshold)
+        # Articles this store inserted (one crawl), with the URL they were fetched under: a second URL of one
+        # of them is a duplicate, whichever of the two came first.
+        self.inserted: dict[int, str] = {}
         # Validators and redirect aliases of article responses not yet stored, by fetched URL: written together
         # with the article (one transaction), so a crash never leaves validators for content we don't have.
         self.fetch_notes: dict[str, Validators] = {}
@@ -116,6 +125,10 @@ class ArticleStore:
     def article_id_for_url(self, url: str) -> int | None:
         return self.article_id_for_key(url_key(url))
 
+    def url_of(self, article_id: int) -> str:
+        """The stored (canonical) URL of an article."""
+        return str(self.db.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()[0])
+
     def article_id_for_hash(self, content_hash: str) -> int | None:
         row = self.db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1", [content_hash]).fetchone()
         return row[0] if row else None
@@ -167,34 +180,38 @@ class ArticleStore:
         article_id = int(self.db.execute(
             f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
             list(row.values())).lastrowid or 0)
-        story = self.stories.assign(article_id, story_text(article.title, article.body_text), story_id)
+        story = self.stories.assign(article_id, article_story_text(article), story_id)
         self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
         article.story_id = story
         self._index(article_id, article)
         self._keep_page(article_id, article)
         self.add_alias(article.url, article_id, now)
+        self.inserted[article_id] = article.url
         self.maybe_commit()
         return article_id
 
     def update(self, article_id: int, article: Article, now: str) -> None:
         """Replace an article's content, keeping the previous version in ``article_revisions``."""
         self._write()
-        old = self.get(article_id)
-        self.db.table("article_revisions").insert({
-            "article_id": article_id, "title": old["title"], "summary": old["summary"], "body": old["body"],
-            "published_at": old["published_at"], "updated_at": old["updated_at"],
-            "content_hash": old["content_hash"], "replaced_at": now,
-        })
+        # Plain SQL throughout: sqlite-utils' get/insert/update inspect the table on every call.
+        old = dict(zip(REVISION_COLUMNS, self.db.execute(
+            f"SELECT {', '.join(REVISION_COLUMNS)} FROM articles WHERE id = ?", [article_id]).fetchone(), strict=True))
+        self.db.execute(
+            f"INSERT INTO article_revisions (article_id, {', '.join(REVISION_COLUMNS)}, replaced_at) "
+            f"VALUES (?, {', '.join('?' * len(REVISION_COLUMNS))}, ?)",
+            [article_id, *old.values(), now])
         row = self._row(article)
         for identity in ("url", "url_key"):
             row.pop(identity)  # the first canonical URL stays the row's identity
         row["last_seen_at"] = now
-        self.db.table("articles").update(article_id, row)
+        self.db.execute(f"UPDATE articles SET {', '.join(f'{name} = ?' for name in row)} WHERE id = ?",
+                        [*row.values(), article_id])
         self.db.execute(f"DELETE FROM [{SEARCH_TABLE}] WHERE rowid = ?", [article_id])
         self._index(article_id, article)
         self._keep_page(article_id, article)
-        if story_text(article.title, article.body_text) != story_text(old["title"] or "", old["body"] or ""):
-            self.stories.reindex(article_id, story_text(article.title, article.body_text))
+        text = article_story_text(article)
+        if text != story_text(old["title"] or "", old["body"] or ""):
+            self.stories.reindex(article_id, text)
         self.maybe_commit()
 
     def touch(self, article_id: int, now: str) -> None:
@@ -203,10 +220,14 @@ class ArticleStore:
         self.maybe_commit()
 
     def add_alias(self, url: str, article_id: int, now: str) -> None:
+        self.add_aliases([url], article_id, now)
+
+    def add_aliases(self, urls: list[str], article_id: int, now: str) -> None:
+        """Every URL the story was seen under, in one statement."""
         self.begin()  # part of the article's write; not counted as one of its own
-        self.db.execute(
+        self.db.conn.executemany(
             "INSERT OR IGNORE INTO article_urls (url, url_key, article_id, first_seen_at) VALUES (?, ?, ?, ?)",
-            [url, url_key(url), article_id, now])
+            [(url, url_key(url), article_id, now) for url in urls])
 
     def save_validators(self, url: str, found: Validators, now: str) -> None:
         """Remember a URL's ETag / Last-Modified (and, for listing-like pages, the body a 304 stands for)."""
@@ -240,15 +261,15 @@ class ArticleStore:
             "fetched_at": article.fetched_at,
         }
         for name in JSON_FIELDS:
-            row[name] = json.dumps(getattr(article, name), ensure_ascii=False)
+            value = getattr(article, name)
+            row[name] = "[]" if value == [] else json.dumps(value, ensure_ascii=False)  # most lists are empty
         return row
 
     def _index(self, article_id: int, article: Article) -> None:
+        tokens = article.tokens()  # tokenized once for dedup, this index, the story and the alert stage
         self.db.execute(
             f"INSERT INTO [{SEARCH_TABLE}] (rowid, title, summary, highlights, body, tags) VALUES (?, ?, ?, ?, ?, ?)",
-            [article_id, cached_search_form(article.title), search_form(article.summary),
-             search_form(" । ".join(article.highlights)), cached_search_form(article.body_text),
-             search_form(" । ".join(article.tags))])
+            [article_id, *map(tokens.search_form, SEARCH_FIELDS)])
 
     def _keep_page(self, article_id: int, article: Article) -> None:
         if article.html is not None:

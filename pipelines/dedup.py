@@ -2,7 +2,8 @@
 
 Identity is the URL key (``crawler.urls.url_key``) of the canonical URL or of any URL the
 story was seen under. A known URL whose title, body (content fingerprint) or ``dateModified``
-changed is ``updated``, else ``unchanged``. An unknown URL whose content fingerprint (the
+changed is ``updated``; else ``unchanged`` when the stored URL itself was fetched, ``duplicate`` when
+another of its URLs was (an AMP copy, a tracking link). An unknown URL whose content fingerprint (the
 hash of the search form of title and body, so nukta/NBSP/NFC noise does not split it)
 matches a stored article of the same site is a ``duplicate`` (the story under a second URL:
 kept as an alias). The same fingerprint on another site is a ``new`` article in the same
@@ -24,14 +25,14 @@ from scrapy.crawler import Crawler
 from crawler.items import Article
 from crawler.runtime import Runtime
 from crawler.storage import ArticleStore
-from crawler.stories import cached_search_form
 from crawler.urls import same_site
 
 logger = logging.getLogger(__name__)
 
 
 def content_hash(article: Article) -> str:
-    fingerprint = cached_search_form(article.title) + "\n" + cached_search_form(article.body_text)
+    tokens = article.tokens()  # shared with the store's index and story, and the alert stage
+    fingerprint = tokens.search_form("title") + "\n" + tokens.search_form("body")
     return hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()
 
 
@@ -42,7 +43,13 @@ def decide(store: ArticleStore, item: Article) -> None:
         stored_hash, stored_modified = store.version(existing)
         modified = bool(item.updated_at) and item.updated_at != stored_modified
         item.article_id = existing
-        item.disposition = "updated" if stored_hash != item.content_hash or modified else "unchanged"
+        if stored_hash != item.content_hash or modified:
+            item.disposition = "updated"
+        else:
+            # A story met again in the run that stored it, or under another of its URLs (its AMP copy, a
+            # tracking link), is a duplicate skipped; a re-check of the stored URL itself is unchanged.
+            again = item.url != store.inserted.get(existing, item.url) or item.url != store.url_of(existing)
+            item.disposition = "duplicate" if again else "unchanged"
         return
     for article_id, url, story_id in store.articles_with_hash(item.content_hash):
         if same_site(url, item.canonical_url):

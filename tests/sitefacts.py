@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from lxml import html as lxml_html
@@ -35,3 +36,11 @@ def seed_spec() -> dict:
 def seed_page(root: Path = SAMPLE_SITE) -> Path:
     title = seed_spec()["title"]
     return next(p for p in article_files(root) if headline(p) == title)
+
+
+def second_urls(root: Path = SAMPLE_SITE) -> int:
+    """How many other URLs of stored stories the site links: AMP copies plus distinct tracking links."""
+    amp_copies = len(list((root / "amp").rglob("index.html"))) if (root / "amp").is_dir() else 0
+    tracked = {m for page in root.rglob("*.html")
+               for m in re.findall(r'href="(/[^"]*\?utm_[^"]*)"', page.read_text(encoding="utf-8"))}
+    return amp_copies + len(tracked)

@@ -10,7 +10,7 @@ import pytest
 
 from crawler.sample_server import SampleSite
 from tests.conftest import run_khabar, run_scrapy
-from tests.sitefacts import article_files, has_body, headline, seed_spec
+from tests.sitefacts import article_files, has_body, headline, second_urls, seed_spec
 
 pytestmark = pytest.mark.e2e
 
@@ -67,6 +67,12 @@ def test_tracking_and_amp_urls_are_aliases_not_rows(crawled: dict) -> None:
     stored = {r["url"] for r in rows(crawled["db"], "SELECT url FROM articles")}
     assert any("/amp/" in url for url in aliases)
     assert not any("/amp/" in url or "utm_" in url for url in stored)
+
+
+def test_amp_copy_and_tracking_link_are_counted_as_duplicates(crawled: dict) -> None:
+    first = rows(crawled["db"], "SELECT duplicates, unchanged FROM crawl_runs ORDER BY id LIMIT 1")[0]
+    assert first["duplicates"] == second_urls() >= 2
+    assert first["unchanged"] == 0
 
 
 def test_broken_page_is_counted_as_dropped(crawled: dict) -> None:

@@ -162,7 +162,9 @@ def test_every_url_form_is_one_article_with_aliases(pipes: Pipelines, tmp_path: 
     ]
     for url in forms:
         seen = pipes(article(url, canonical=URL if "amp" in url else None))
-        assert (seen.disposition, seen.article_id) == ("unchanged", first.article_id), url
+        # Another URL of the stored story: a duplicate skipped, never a second row.
+        assert (seen.disposition, seen.article_id) == ("duplicate", first.article_id), url
+    assert pipes(article()).disposition == "unchanged"  # the stored URL itself, re-checked
     store = Runtime.of(pipes.crawler).store
     store.commit()
     aliases = {url for (url,) in rows(tmp_path / "khabar.db", "SELECT url FROM article_urls")}
@@ -182,8 +184,9 @@ def test_the_same_story_under_a_second_path_of_the_site_is_a_duplicate(pipes: Pi
     assert rows(tmp_path / "khabar.db", "SELECT count(*) FROM articles") == [(1,)]
     assert rows(tmp_path / "khabar.db", "SELECT article_id FROM article_urls WHERE url = ?", (other_path,)) == \
         [(first.article_id,)]
-    # Known now: a second visit of that path is recognised by URL.
-    assert pipes(article(other_path, body=noisy)).disposition == "unchanged"
+    # Known now: a second visit of that path is recognised by URL, and is still another URL of the story.
+    again = pipes(article(other_path, body=noisy))
+    assert (again.disposition, again.article_id) == ("duplicate", first.article_id)
 
 
 def test_an_exact_copy_on_another_site_is_its_own_row_in_the_same_story(pipes: Pipelines, tmp_path: Path) -> None:

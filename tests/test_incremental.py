@@ -27,7 +27,7 @@ import pytest
 
 from crawler.sample_server import SAMPLE_SITE, SampleSite
 from tests.conftest import khabar_env, run_scrapy
-from tests.sitefacts import article_files, has_body, headline, seed_page, seed_spec
+from tests.sitefacts import article_files, has_body, headline, second_urls, seed_page, seed_spec
 
 pytestmark = pytest.mark.e2e
 
@@ -203,8 +203,10 @@ def test_skip_known_false_downloads_every_article_unconditionally(runs: dict) ->
     assert all(status == 200 and not conditional for _, status, conditional in articles)
     run = runs["runs"]["forced"]
     assert (run["new"], run["skipped"]) == (0, 0)
-    # All but the one whose dateModified changed (and pages dropped as before).
-    assert run["unchanged"] == len(articles) - 1 - run["dropped"]
+    # All but the one whose dateModified changed (and pages dropped as before); the AMP copy and the
+    # tracking link are other URLs of stored stories, so they count as duplicates.
+    assert run["duplicates"] == second_urls()
+    assert run["unchanged"] + run["duplicates"] == len(articles) - 1 - run["dropped"]
 
 
 def test_unchanged_recrawls_keep_no_revision(runs: dict) -> None:
