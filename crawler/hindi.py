@@ -338,3 +338,95 @@ def fts_query(user_query: str) -> str:
     if not any(kind == "term" for kind, _ in items):
         raise ValueError("The search query has no words to look for.")
     return " ".join(text for _, text in items)
+
+
+# ---------------------------------------------------------------------------
+# One article, tokenized once
+# ---------------------------------------------------------------------------
+
+# Where a sentence ends: a phrase of a topic rule must not run across one (crawler.topics).
+SENTENCE_END_RE = regex.compile(r"[।॥!?;|]+")
+
+
+def sentence_words(text: str) -> list[list[str]]:
+    """``word_tokens`` of each sentence of ``text`` (split at ``SENTENCE_END_RE``), sentences without words left
+    out. Flattened, the same words as ``word_tokens(text)``: sentence ends are not word characters."""
+    if not text:
+        return []
+    normalized = unicodedata.normalize("NFC", text)
+    if normalized != text:
+        # NFC can make a sentence end out of another character (U+037E -> ';'): split the text as written.
+        return [words for words in map(word_tokens, SENTENCE_END_RE.split(text)) if words]
+    folded = normalized.casefold()
+    sentences = [_WORD_RE.findall(sentence) for sentence in SENTENCE_END_RE.split(folded)]
+    if "\u200c" in folded or "\u200d" in folded:
+        sentences = [[w for w in (word.strip(_ZW) for word in words) if w] for words in sentences]
+    return [words for words in sentences if words]
+
+
+class TextWords:
+    """One piece of text, NFC-normalized and casefolded once: its words flat (``words()``, what ``word_tokens``
+    gives) for search forms, and by sentence (``sentences()``, made on first use) for topic phrases. The word
+    lists are not kept unless asked for by sentence: an article may be held on to for a while."""
+
+    __slots__ = ("_changed", "_sentences", "folded", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._sentences: list[list[str]] | None = None
+        normalized = unicodedata.normalize("NFC", text) if text else ""
+        self._changed = normalized != text
+        self.folded = normalized.casefold()
+
+    def words(self) -> list[str]:
+        words = _WORD_RE.findall(self.folded)
+        if "\u200c" in self.folded or "\u200d" in self.folded:
+            words = [w for w in (word.strip(_ZW) for word in words) if w]
+        return words
+
+    def sentences(self) -> list[list[str]]:
+        """``sentence_words(text)``."""
+        if self._sentences is None:
+            self._sentences = self._split()
+        return self._sentences
+
+    def _split(self) -> list[list[str]]:
+        if self._changed:
+            # NFC can make a sentence end out of another character (U+037E -> ';'): split the text as written.
+            return [words for words in map(word_tokens, SENTENCE_END_RE.split(self.text)) if words]
+        if SENTENCE_END_RE.search(self.folded) is None:
+            words = self.words()
+            return [words] if words else []
+        sentences = [_WORD_RE.findall(sentence) for sentence in SENTENCE_END_RE.split(self.folded)]
+        if "\u200c" in self.folded or "\u200d" in self.folded:
+            sentences = [[w for w in (word.strip(_ZW) for word in words) if w] for words in sentences]
+        return [words for words in sentences if words]
+
+
+class ArticleTokens:
+    """An article's text by field and segment (``TextWords``), normalized and tokenized once and shared by the
+    content fingerprint (dedup), the full-text index, story shingles and topic matching. ``key`` is the text it
+    was made from, so a holder can tell when the article has changed since (see ``crawler.items.Article.tokens``).
+    """
+
+    __slots__ = ("body", "forms", "highlights", "key", "summary", "tags", "title")
+
+    def __init__(self, title: str, summary: str, highlights: tuple[str, ...], body: tuple[str, ...],
+                 tags: tuple[str, ...]) -> None:
+        self.key = (title, summary, highlights, body, tags)
+        self.title = TextWords(title)
+        self.summary = TextWords(summary)
+        self.highlights = [TextWords(item) for item in highlights]
+        self.body = [TextWords(paragraph) for paragraph in body]
+        self.tags = [TextWords(item) for item in tags]
+        # The search form of each FTS column: title, summary, highlights (items joined by a danda), body
+        # (paragraphs joined), tags. Every one is needed for each stored article, so all are made now.
+        self.forms = {name: " ".join([tok for segment in segments for tok in map(_search_token, segment.words())
+                                      if tok])
+                      for name, segments in (("title", [self.title]), ("summary", [self.summary]),
+                                             ("highlights", self.highlights), ("body", self.body),
+                                             ("tags", self.tags))}
+
+    def search_form(self, name: str) -> str:
+        """``search_form`` of a field as the FTS index has it (see ``forms``)."""
+        return self.forms[name]

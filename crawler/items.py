@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.hindi import ArticleTokens
+
 
 @dataclass
 class Page:
@@ -80,3 +82,12 @@ class Article:
     @property
     def body_text(self) -> str:
         return "\n\n".join(self.body)
+
+    def tokens(self) -> ArticleTokens:
+        """The article's words, tokenized once for dedup, the index, stories and topics. Kept outside the
+        dataclass fields (exporters never see it) and made again whenever a text field has changed since."""
+        key = (self.title, self.summary, tuple(self.highlights), tuple(self.body), tuple(self.tags))
+        cached: ArticleTokens | None = self.__dict__.get("_tokens")
+        if cached is None or cached.key != key:
+            cached = self.__dict__["_tokens"] = ArticleTokens(*key)
+        return cached

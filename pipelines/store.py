@@ -67,8 +67,8 @@ class StorePipeline:
     def _remember_urls(self, store: ArticleStore, item: Article, now: str) -> None:
         assert item.article_id is not None
         note = store.fetch_notes.pop(item.url, None)
-        for url in dict.fromkeys([item.url, item.canonical_url, *item.aliases, *(note.aliases if note else [])]):
-            store.add_alias(url, item.article_id, now)
+        urls = dict.fromkeys([item.url, item.canonical_url, *item.aliases, *(note.aliases if note else [])])
+        store.add_aliases(list(urls), item.article_id, now)
         if note:
             store.save_validators(item.url, note, now)
 
