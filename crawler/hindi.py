@@ -421,8 +421,10 @@ class ArticleTokens:
         self.tags = [TextWords(item) for item in tags]
         # The search form of each FTS column: title, summary, highlights (items joined by a danda), body
         # (paragraphs joined), tags. Every one is needed for each stored article, so all are made now.
-        self.forms = {name: " ".join([tok for segment in segments for tok in map(_search_token, segment.words())
-                                      if tok])
+        # Made from the sentences (flattened, the same words as words()): topic matching needs them split by
+        # sentence, so each segment is tokenized once for both.
+        self.forms = {name: " ".join([tok for segment in segments for sentence in segment.sentences()
+                                      for tok in map(_search_token, sentence) if tok])
                       for name, segments in (("title", [self.title]), ("summary", [self.summary]),
                                              ("highlights", self.highlights), ("body", self.body),
                                              ("tags", self.tags))}

@@ -25,14 +25,14 @@ import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from itertools import compress
 from typing import Any
 from urllib.parse import urlsplit
 
 import regex
 
 from crawler.config import Topic
-from crawler.hindi import normalize_word, stem, word_tokens
+from crawler.hindi import normalize_word, sentence_words, stem, word_tokens
 from crawler.items import Article
 
 # Article parts in scoring order. "lead" is the first paragraph of the body: a name there is
@@ -44,8 +44,8 @@ DEFAULT_WEIGHTS = {"title": 3.0, "summary": 2.0, "highlights": 2.0, "lead": 2.0,
 MAX_NEAR = 100
 _SHIFT = 20  # a position is (stream index << _SHIFT) | token index
 _LOCAL = (1 << _SHIFT) - 1
-# Phrases must not run across a sentence end; NEAR may (a name and the war in adjacent sentences).
-_SENTENCE_END = regex.compile(r"[।॥!?;|]+")
+# Phrases must not run across a sentence end (crawler.hindi.SENTENCE_END_RE); NEAR may (a name and the war in
+# adjacent sentences).
 _REPEATED_MARK = regex.compile(r"(\p{M})\1+")
 _LIST_NAME = regex.compile(r"^[\w-]+$")
 
@@ -63,13 +63,27 @@ class RuleError(ValueError):
 # ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=200_000)
+# word -> (normalized, stemmed). A plain dict, not lru_cache: an article looks up a few hundred words right after
+# parsing and storing have pushed the cache out of the CPU's caches, and an lru hit also relinks its entry.
+_FORMS: dict[str, tuple[str, str]] = {}
+_FORMS_MAX = 200_000
+
+
 def word_forms(word: str) -> tuple[str, str]:
     """(normalized, stemmed) forms of one word from ``word_tokens``.
 
     Stemming only touches Devanagari suffixes, so Latin words come back unchanged (casefolded
     by word_tokens). A doubled sign (a typed-twice anusvara, जेलेंंस्की) folds to one.
     """
+    found = _FORMS.get(word)
+    if found is None:
+        if len(_FORMS) >= _FORMS_MAX:
+            _FORMS.clear()  # a long run's vocabulary keeps growing; start over rather than grow without end
+        found = _FORMS[word] = _word_forms(word)
+    return found
+
+
+def _word_forms(word: str) -> tuple[str, str]:
     normalized = normalize_word(word)
     if _REPEATED_MARK.search(normalized):
         normalized = _REPEATED_MARK.sub(r"\1", normalized)
@@ -408,39 +422,47 @@ def compiled(topic: Topic) -> CompiledTopic:
 class ArticleText:
     """Every token of an article's parts, by normalized and by stemmed form.
 
-    Built once per article. The sets of forms (C-speed to build) tell which topics can match
-    at all; the positions of each form are indexed only when some topic needs them. A
-    position carries its part (title, lead ...); an empty slot separates sentences and items.
+    Built once per article. The forms of each distinct word (a news text repeats its words) and
+    their sets (C-speed to build) tell which topics can match at all; the positions of each form
+    are indexed only when some topic needs them. A position carries its part (title, lead ...);
+    an empty slot separates sentences and items.
     """
 
-    __slots__ = ("_norm_pos", "_prefixes", "_sorted", "_stem_pos", "norm_set", "norms", "stem_set", "stems",
-                 "surfaces")
+    __slots__ = ("_distinct", "_distinct_norms", "_distinct_stems", "_norm_pos", "_prefixes", "_scope", "_sorted",
+                 "_stem_pos", "norm_set", "stem_set", "surfaces")
 
     def __init__(self, parts: Mapping[str, Iterable[str]]) -> None:
-        self.norms: list[tuple[str, ...]] = []
-        self.stems: list[tuple[str, ...]] = []
+        self._index_streams({name: [sentence_words(segment) for segment in parts.get(name, ())] for name in STREAMS})
+
+    def _index_streams(self, streams: Mapping[str, Iterable[list[list[str]]]]) -> None:
+        """From each stream's segments, each a list of sentences' words (``crawler.hindi.sentence_words``)."""
         self.surfaces: list[list[str]] = []
         for name in STREAMS:
             surfaces: list[str] = []
-            for segment in parts.get(name, ()):
-                for sentence in _SENTENCE_END.split(segment):
-                    words = word_tokens(sentence)
-                    if words:
-                        if surfaces:
-                            surfaces.append("")  # a sentence or item boundary: no phrase runs across it
-                        surfaces += words
-            norms, stems = zip(*map(word_forms, surfaces), strict=True) if surfaces else ((), ())
+            for segment in streams.get(name, ()):
+                for words in segment:
+                    if surfaces:
+                        surfaces.append("")  # a sentence or item boundary: no phrase runs across it
+                    surfaces += words
             self.surfaces.append(surfaces)
-            self.norms.append(norms)
-            self.stems.append(stems)
-        self.norm_set: set[str] = set().union(*self.norms)
-        self.stem_set: set[str] = set().union(*self.stems)
+        # Forms per distinct word (the "" of a boundary included: its forms are empty, never looked up). Later
+        # lookups of one word's forms are word_forms cache hits.
+        self._distinct: tuple[str, ...] = tuple(set().union(*self.surfaces))
+        forms = list(map(_FORMS.get, self._distinct))  # C-speed: a known word costs no Python call
+        if not all(forms):
+            forms = [found or word_forms(word) for found, word in zip(forms, self._distinct, strict=True)]
+        norms, stems = zip(*forms, strict=True) if forms else ((), ())
+        self._distinct_norms: tuple[str, ...] = norms
+        self._distinct_stems: tuple[str, ...] = stems
+        self.norm_set: set[str] = set(norms)
+        self.stem_set: set[str] = set(stems)
         self.norm_set.discard("")
         self.stem_set.discard("")
         self._norm_pos: dict[str, list[int]] = {}
         self._stem_pos: dict[str, list[int]] = {}
         self._sorted: list[str] | None = None
         self._prefixes: dict[str, list[str]] = {}
+        self._scope: tuple[tuple[str, ...], list[str]] | None = None
 
     def prepare(self, norm_forms: Iterable[str], stem_forms: Iterable[str], prefixes: Iterable[str] = ()) -> None:
         """Index the positions of these forms in one pass (only those the article has and not yet indexed)."""
@@ -451,20 +473,32 @@ class ArticleText:
             return
         norm_pos: dict[str, list[int]] = {f: [] for f in norms}
         stem_pos: dict[str, list[int]] = {f: [] for f in stems}
-        for index, (stream_norms, stream_stems) in enumerate(zip(self.norms, self.stems, strict=True)):
+        # The distinct words with a wanted form, each with the position lists it adds to; then one C-speed pass
+        # (compress) per part finds where they stand. Positions come out in order: part, then token.
+        wanted: dict[str, list[list[int]]] = {}
+        for word in compress(self._distinct, map(norms.__contains__, self._distinct_norms)):
+            wanted[word] = [norm_pos[word_forms(word)[0]]]
+        for word in compress(self._distinct, map(stems.__contains__, self._distinct_stems)):
+            wanted.setdefault(word, []).append(stem_pos[word_forms(word)[1]])
+        for index, tokens in enumerate(self.surfaces):
             base = index << _SHIFT
-            for local, normalized in enumerate(stream_norms):
-                if normalized in norm_pos:
-                    norm_pos[normalized].append(base | local)
-                stemmed = stream_stems[local]
-                if stemmed in stem_pos:
-                    stem_pos[stemmed].append(base | local)
+            for local in compress(range(len(tokens)), map(wanted.__contains__, tokens)):
+                for found in wanted[tokens[local]]:
+                    found.append(base | local)
         self._norm_pos.update(norm_pos)
         self._stem_pos.update(stem_pos)
 
     @classmethod
     def of_article(cls, article: Article) -> ArticleText:
-        return cls(_parts(article.title, article.summary, article.highlights, article.body, article.tags))
+        """From the words the article was already tokenized into for dedup and storage (``Article.tokens``)."""
+        tokens = article.tokens()
+        paragraphs = [words.sentences() for words in tokens.body if words.text.strip()]
+        text = cls.__new__(cls)
+        text._index_streams({"title": [tokens.title.sentences()], "summary": [tokens.summary.sentences()],
+                             "highlights": [item.sentences() for item in tokens.highlights],
+                             "lead": paragraphs[:1], "body": paragraphs[1:],
+                             "tags": [item.sentences() for item in tokens.tags]})
+        return text
 
     @classmethod
     def of_row(cls, row: Mapping[str, Any]) -> ArticleText:
@@ -487,7 +521,8 @@ class ArticleText:
                 self.prepare((), (word.form,))
             found = self._stem_pos[word.form]
             if word.inflected_only:
-                found = [p for p in found if self.norms[p >> _SHIFT][p & _LOCAL] != word.form]
+                surfaces = self.surfaces
+                found = [p for p in found if word_forms(surfaces[p >> _SHIFT][p & _LOCAL])[0] != word.form]
             return found
         self.prepare((), (), (word.form,))
         return [p for form in self._prefixed(word.form) for p in self._norm_pos[form]]
@@ -502,29 +537,39 @@ class ArticleText:
 
     def _prefixed(self, prefix: str) -> list[str]:
         """The article's normalized forms that start with ``prefix`` (remembered per article)."""
-        if self._sorted is None:
-            self._sorted = sorted(self.norm_set)
-            self._prefixes = {}
         found = self._prefixes.get(prefix)
         if found is None:
+            if self._scope is not None and prefix.startswith(self._scope[0]):
+                pool = self._scope[1]  # a form starting with `prefix` starts with a prefix of the scope too
+            else:
+                if self._sorted is None:
+                    self._sorted = sorted(self.norm_set)
+                pool = self._sorted
             found = self._prefixes[prefix] = []
-            for form in self._sorted[bisect_left(self._sorted, prefix):]:
+            for form in pool[bisect_left(pool, prefix):]:
                 if not form.startswith(prefix):
                     break
                 found.append(form)
         return found
 
+    def limit_prefixes(self, prefixes: tuple[str, ...], forms: Iterable[str]) -> None:
+        """Of the article's forms, only ``forms`` start with any of ``prefixes`` (a matcher knows from the
+        words it has seen), so looking up words under those prefixes need not sort every form of the article."""
+        self._scope = (prefixes, sorted(forms))
+
     def _word_at(self, word: Word, pos: int) -> bool:
         stream, local = pos >> _SHIFT, pos & _LOCAL
-        tokens = self.norms[stream]
-        if local >= len(tokens) or not tokens[local]:
+        tokens = self.surfaces[stream]
+        if local >= len(tokens):
             return False
-        normalized = tokens[local]
+        normalized, stemmed = word_forms(tokens[local])
+        if not normalized:
+            return False
         if word.kind == "exact":
             return normalized == word.form
         if word.kind == "prefix":
             return normalized.startswith(word.form)
-        return self.stems[stream][local] == word.form and not (word.inflected_only and normalized == word.form)
+        return stemmed == word.form and not (word.inflected_only and normalized == word.form)
 
     def spans(self, term: Term) -> list[int]:
         """Start positions where every word of ``term`` matches in sequence."""
@@ -582,8 +627,10 @@ class Verdict:
 class _Evaluation:
     """One topic on one article: leaf hits limited to the topic's fields, minus ignored words."""
 
-    def __init__(self, topic: CompiledTopic, text: ArticleText, cache: dict[int, list[int]]) -> None:
-        self.topic, self.text, self.cache = topic, text, cache
+    def __init__(self, topic: CompiledTopic, text: ArticleText, cache: dict[int, list[int]],
+                 present: set[int] | None = None) -> None:
+        # ``present``: keys of every term of the rule that occurs at all (TopicMatcher.present), else found per list.
+        self.topic, self.text, self.cache, self.present = topic, text, cache, present
         self.masked: set[int] = set()
         for term in topic.ignore:
             for start in self.spans(term):
@@ -599,8 +646,9 @@ class _Evaluation:
 
     def hits(self, node: Node) -> list[Hit]:
         if isinstance(node, AnyOf):
-            masked = self.masked
-            return [(p, len(t.words), t.text) for t in node.present(self.text) for p in self.spans(t)
+            masked, present = self.masked, self.present
+            terms = node.present(self.text) if present is None else [t for t in node.terms if t.key in present]
+            return [(p, len(t.words), t.text) for t in terms for p in self.spans(t)
                     if not (masked and any(q in masked for q in range(p, p + len(t.words))))]
         if isinstance(node, Or):
             return [h for part in node.parts for h in self.hits(part)]
@@ -666,7 +714,7 @@ def _near_hits(left: list[Hit], right: list[Hit], distance: int) -> list[Hit]:
 
 
 def _excluded_by_place(topic: CompiledTopic, url: str, section: str) -> str:
-    path = urlsplit(url).path if url else ""
+    path = urlsplit(url).path if url and topic.exclude_paths else ""
     for pattern in topic.exclude_paths:
         if path and (fnmatch.fnmatchcase(path, pattern) if "*" in pattern else path.startswith(pattern)):
             return f"excluded by URL path {pattern!r}"
@@ -676,12 +724,12 @@ def _excluded_by_place(topic: CompiledTopic, url: str, section: str) -> str:
 
 
 def evaluate(topic: CompiledTopic, text: ArticleText, url: str = "", section: str = "",
-             cache: dict[int, list[int]] | None = None) -> Verdict:
-    """Whether ``topic`` fires on the article, and why (or why not)."""
+             cache: dict[int, list[int]] | None = None, present: set[int] | None = None) -> Verdict:
+    """Whether ``topic`` fires on the article, and why (or why not). ``present``: see ``TopicMatcher.present``."""
     place = _excluded_by_place(topic, url, section)
     if place:
         return Verdict(topic.id, None, place)
-    evaluation = _Evaluation(topic, text, {} if cache is None else cache)
+    evaluation = _Evaluation(topic, text, {} if cache is None else cache, present)
     for term in topic.exclude:
         if evaluation.spans(term):
             return Verdict(topic.id, None, f"excluded by term {term.text!r}")
@@ -697,18 +745,20 @@ def evaluate(topic: CompiledTopic, text: ArticleText, url: str = "", section: st
 def _explain(topic: CompiledTopic, text: ArticleText, hits: list[Hit]) -> TopicMatch:
     found = TopicMatch(topic=topic.id, score=0.0, rule=topic.rule_text)
     seen: set[tuple[str, str]] = set()
+    words: dict[str, None] = {}  # in order of first appearance
+    terms: dict[str, None] = {}
     for pos, width, term in sorted(set(hits)):
-        name = STREAMS[pos >> _SHIFT]
-        written = " ".join(text.surface(p) for p in range(pos, pos + width))
-        if written not in found.words:
-            found.words.append(written)
+        stream, local = pos >> _SHIFT, pos & _LOCAL
+        tokens = text.surfaces[stream]  # a span never runs past its part
+        words[tokens[local] if width == 1 else " ".join(tokens[local:local + width])] = None
+        name = STREAMS[stream]
         if (term, name) in seen:
             continue
         seen.add((term, name))
         found.score += topic.weights[name]
         found.by_field.setdefault(name, []).append(term)
-        if term not in found.terms:
-            found.terms.append(term)
+        terms[term] = None
+    found.words, found.terms = list(words), list(terms)
     found.fields = [name for name in STREAMS if name in found.by_field]
     found.score = round(found.score, 3)
     return found
@@ -733,6 +783,8 @@ class TopicMatcher:
         for index, topic in enumerate(self.topics):
             for term in positive_terms(topic.rule):
                 self._topics_of.setdefault(term.key, set()).add(index)
+            # Every term of the rule, vetoes too, so evaluation can skip the absent ones by key.
+            for term in all_terms(topic.rule):
                 word = term.words[0]
                 if word.kind == "prefix":
                     self._prefixed[term.key] = term.words
@@ -740,11 +792,16 @@ class TopicMatcher:
                     self._phrases.setdefault((word.kind, word.form), {})[term.key] = term.words[1:]
                 else:
                     (self._exact if word.kind == "exact" else self._stem).setdefault(word.form, set()).add(term.key)
+        # Every prefix any topic looks up, and of the normalized forms seen so far, those starting with one.
+        self._prefix_words = tuple(dict.fromkeys(p for topic in self.topics for p in topic.prefixes))
+        self._seen_forms: set[str] = set()
+        self._prefixed_forms: set[str] = set()
         self._phrase_exact = {form for kind, form in self._phrases if kind == "exact"}
         self._phrase_stem = {form for kind, form in self._phrases if kind == "stem"}
 
     def present(self, text: ArticleText) -> set[int]:
-        """Keys of the terms whose every word occurs in the article."""
+        """Keys of the rules' terms whose every word occurs in the article."""
+        self._limit_prefixes(text)
         keys: set[int] = set()
         for form in self._exact.keys() & text.norm_set:
             keys |= self._exact[form]
@@ -757,23 +814,42 @@ class TopicMatcher:
         keys.update(key for key, words in self._prefixed.items() if all(text.has(w) for w in words))
         return keys
 
+    def _limit_prefixes(self, text: ArticleText) -> None:
+        """Tell ``text`` which of its forms start with a topic's prefix: set operations on the forms seen before,
+        instead of sorting every form of every article."""
+        if not self._prefix_words:
+            return
+        if len(self._seen_forms) > _FORMS_MAX:
+            self._seen_forms.clear()
+            self._prefixed_forms.clear()
+        unseen = text.norm_set - self._seen_forms
+        if unseen:
+            self._seen_forms |= unseen
+            self._prefixed_forms.update(f for f in unseen if f.startswith(self._prefix_words))
+        text.limit_prefixes(self._prefix_words, text.norm_set & self._prefixed_forms)
+
     def candidates(self, text: ArticleText) -> list[CompiledTopic]:
         """Topics whose rule could be true given which terms occur at all (positions not yet looked at)."""
-        present = self.present(text)
+        return self._candidates(self.present(text))
+
+    def _candidates(self, present: set[int]) -> list[CompiledTopic]:
         chosen: set[int] = set()
+        topics_of = self._topics_of
         for key in present:
-            chosen |= self._topics_of[key]
+            if key in topics_of:
+                chosen |= topics_of[key]
         return [self.topics[i] for i in sorted(chosen) if _satisfiable(self._clauses[i], present)]
 
     def verdicts(self, text: ArticleText, url: str = "", section: str = "") -> list[Verdict]:
-        topics = self.candidates(text)
+        present = self.present(text)
+        topics = self._candidates(present)
         if not topics:
             return []
         # One pass over the article indexes every form these topics may look up.
         text.prepare(set().union(*(t.norm_forms for t in topics)), set().union(*(t.stem_forms for t in topics)),
                      {p for t in topics for p in t.prefixes})
         cache: dict[int, list[int]] = {}
-        return [evaluate(topic, text, url, section, cache) for topic in topics]
+        return [evaluate(topic, text, url, section, cache, present) for topic in topics]
 
     def match(self, text: ArticleText, url: str = "", section: str = "") -> list[TopicMatch]:
         return [v.match for v in self.verdicts(text, url, section) if v.match is not None]

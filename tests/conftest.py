@@ -19,6 +19,13 @@ SEED_TEXT = TESTS / "seed" / "000_7a121beb77ee4d36.txt"
 SEED_SPEC = TESTS / "spec" / "seed-article.json"
 
 
+@pytest.fixture(autouse=True)
+def _without_khabar_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process tests must not pick up the caller's KHABAR_DB / KHABAR_CONFIG (fresh-clone-check sets them)."""
+    for name in [n for n in os.environ if n.startswith("KHABAR_")]:
+        monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def sample_site() -> Iterator[SampleSite]:
     with SampleSite(SAMPLE_SITE) as site:

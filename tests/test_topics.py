@@ -233,6 +233,23 @@ def test_many_topics_agree_with_one_at_a_time(shipped: TopicMatcher) -> None:
         assert sorted(m.topic for m in matcher.match(ArticleText({"title": [title]}))) == one_by_one, title
 
 
+def test_prefixes_stay_right_across_articles() -> None:
+    """One matcher over many articles remembers which words it has seen start with a prefix; a word met
+    before, a new one, and a prefix that no topic of the matcher has must all still be found."""
+    topics = {"gaza": Topic(id="gaza", label="", any=["Gaz*"]),
+              "zel": Topic(id="zel", label="", rule="Zelensk* NEAR/2 हमला")}
+    matcher = TopicMatcher(topics)
+    seen = []
+    for title in ("Gaza में हमला", "गाजा पर बात", "Gazprom और Gaza", "zelenskyy बोले हमला", "zelensky गाजा"):
+        text = ArticleText({"title": [title]})
+        seen.append({m.topic: m.words for m in matcher.match(text)})
+    assert seen == [{"gaza": ["gaza"]}, {}, {"gaza": ["gazprom", "gaza"]}, {"zel": ["zelenskyy", "हमला"]}, {}]
+    # The last text was scoped by the matcher's prefixes; prefixes of other topics look at all its words.
+    assert evaluate(compile_topic(topic(any=["Zel*"])), text).match.words == ["zelensky"]
+    assert evaluate(compile_topic(topic(any=["Zelensky*"])), text).match.words == ["zelensky"]
+    assert evaluate(compile_topic(topic(any=["गा*"])), text).match.words == ["गाजा"]
+
+
 # --- bad rules are refused at load ---------------------------------------------------
 
 
