@@ -458,6 +458,28 @@ def coverage_command(golden_dir: str | None, stored: bool, as_json: bool, db_pat
         click.echo(f"{titles[source]}:\n{coverage.format_table(table) if table else '(no articles)'}\n")
 
 
+@cli.command()
+@click.option("--site", help="Only this site's articles.")
+@common_options
+def reparse(site: str | None, db_path: str | None, config_path: str | None) -> None:
+    """Parse the stored pages again (after a parser fix), fetching nothing.
+
+    Articles whose content changed are updated; the old version is kept in article_revisions.
+    Example: khabar reparse --site lokmat
+    """
+    from crawler.reparse import reparse as reparse_pages
+    from crawler.storage import ArticleStore
+
+    config = get_config(config_path, db_path)
+    open_db(config).close()  # a clear error when there is no database yet
+    store = ArticleStore.open(config.db_path)
+    try:
+        counts = reparse_pages(store, site=site)
+    finally:
+        store.close()
+    click.echo(", ".join(f"{name}: {n}" for name, n in sorted(counts.items())) or "no stored articles")
+
+
 @cli.command(name="list")
 def list_spiders() -> None:
     """List the spiders (same as `scrapy list`). Example: khabar list"""
