@@ -69,8 +69,6 @@ KHABAR_BATCH_SECONDS = 2.0
 KHABAR_MIN_BODY_CHARS = 80
 # Store the raw HTML of each page so `khabar reparse` can re-run a fixed parser.
 KHABAR_KEEP_HTML = True
-# Dates more than this many seconds in the future are rejected (clock skew allowance).
-KHABAR_MAX_FUTURE_SECONDS = 24 * 3600
 LOG_FORMATTER = "crawler.logformatter.KhabarLogFormatter"
 
 # --- Runs, health, progress (crawler/runs.py, crawler/health.py, crawler/progress.py) ---
