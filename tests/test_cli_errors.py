@@ -78,3 +78,15 @@ def test_help_has_examples(workdir: Path) -> None:
         result = run_khabar(workdir, command, "--help")
         assert result.returncode == 0
         assert "xample" in result.stdout or "khabar " in result.stdout, command
+
+
+def test_unreachable_base_url_is_reported_without_tracebacks(workdir: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_khabar(workdir, "crawl", "lokmat", "-a", f"base_url=http://127.0.0.1:{port}", "-s", "RETRY_TIMES=0")
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "Connection was refused" in result.stderr
+    assert "crawl health         alert" in result.stdout and "no articles" in result.stdout
