@@ -34,6 +34,17 @@ def as_bool(value: Any) -> bool:
     return str(value).strip().lower() not in {"0", "false", "no", "off", ""}
 
 
+def as_url_list(value: str, what: str) -> list[str]:
+    """``-a url=URL[,URL...]``: the http(s) URLs given, or a ValueError naming what is missing or wrong."""
+    urls = [u.strip() for u in value.split(",") if u.strip()]
+    if not urls:
+        raise ValueError(f"give one or more {what}: -a url=URL[,URL...]")
+    bad = [u for u in urls if urlsplit(u).scheme not in ("http", "https")]
+    if bad:
+        raise ValueError(f"not an http(s) URL: {bad[0]}")
+    return urls
+
+
 def as_positive_int(name: str, value: Any) -> int:
     try:
         number = int(value)

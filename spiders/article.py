@@ -16,7 +16,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.items import Page
-from crawler.site import as_bool, make_page
+from crawler.site import as_bool, as_url_list, make_page
 from crawler.urls import site_key
 
 
@@ -25,12 +25,7 @@ class ArticleSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, url: str = "", skip_known: Any = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.urls = [u.strip() for u in url.split(",") if u.strip()]
-        if not self.urls:
-            raise ValueError("give one or more article URLs: -a url=URL[,URL...]")
-        bad = [u for u in self.urls if urlsplit(u).scheme not in ("http", "https")]
-        if bad:
-            raise ValueError(f"not an http(s) URL: {bad[0]}")
+        self.urls = as_url_list(url, "article URLs")
         self.skip_known = as_bool(skip_known)
 
     def real_url(self, url: str) -> str:

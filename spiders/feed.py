@@ -23,7 +23,7 @@ from scrapy.http import Response, TextResponse
 from crawler.discovery import Entry, parse_since
 from crawler.follow import DiscoveryMixin
 from crawler.items import Page
-from crawler.site import as_bool, as_positive_int, make_page
+from crawler.site import as_bool, as_positive_int, as_url_list, make_page
 from crawler.urls import site_key
 
 
@@ -33,12 +33,7 @@ class FeedSpider(DiscoveryMixin, scrapy.Spider):
     def __init__(self, *args: Any, url: str = "", since: str = "", max_pages: Any = None, skip_known: Any = True,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.urls = [u.strip() for u in url.split(",") if u.strip()]
-        if not self.urls:
-            raise ValueError("give one or more sitemap or feed URLs: -a url=URL[,URL...]")
-        bad = [u for u in self.urls if urlsplit(u).scheme not in ("http", "https")]
-        if bad:
-            raise ValueError(f"not an http(s) URL: {bad[0]}")
+        self.urls = as_url_list(url, "sitemap or feed URLs")
         self.since = since
         self.since_cutoff = parse_since(since)
         self.max_pages = as_positive_int("max_pages", max_pages) if max_pages else None

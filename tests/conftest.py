@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -56,6 +57,32 @@ def workdir(tmp_path: Path) -> Path:
     """A working folder with its own khabar.toml (a copy of the shipped one), so nothing touches the repo."""
     work = tmp_path / "work"
     work.mkdir()
+    shutil.copy(REPO / "khabar.toml", work / "khabar.toml")
+    return work
+
+
+def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of a read-only query on a test database, as plain tuples."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def rows(db: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    """Rows of a read-only query on a test database, addressable by column name."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def new_workdir(factory: pytest.TempPathFactory, name: str) -> Path:
+    """A module-scoped working folder with a copy of the shipped khabar.toml."""
+    work = factory.mktemp(name)
     shutil.copy(REPO / "khabar.toml", work / "khabar.toml")
     return work
 

@@ -7,28 +7,18 @@ stored articles. (A second crawl adding no alerts is tests/test_crawl_e2e.py's.)
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from crawler.sample_server import SampleSite
 from tests.alert_receivers import Webhook, free_port
-from tests.conftest import REPO, khabar_env, run_khabar, run_scrapy
+from tests.conftest import REPO, khabar_env, rows, run_khabar, run_scrapy
 from tests.sitefacts import article_files, has_body, headline, seed_spec
 
 pytestmark = pytest.mark.e2e
 
 HOOK_TARGET = '\n[notify.hook]\nurl_env = "KHABAR_TEST_HOOK"\n'
-
-
-def query(db: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +32,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory, sample_site: SampleSite) -
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     db = work / "khabar.db"
     state = {"work": work, "db": db, "env": env, "hook": hook, "sample_site": sample_site,
-             "after_crawl": [dict(r) for r in query(db, "SELECT * FROM deliveries ORDER BY id")],
+             "after_crawl": [dict(r) for r in rows(db, "SELECT * FROM deliveries ORDER BY id")],
              "listing": json.loads(run_khabar(work, "alerts", "--json", env=env).stdout)}
     with hook:
         state["deliver"] = run_khabar(work, "alerts", "deliver", "--retry-now", "--json", env=env)
@@ -53,7 +43,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory, sample_site: SampleSite) -
 
 def alerted_titles(db: Path, delivery: str | None = None) -> list[str]:
     where = "WHERE a.delivery = ?" if delivery else ""
-    return [r["title"] for r in query(db, f"SELECT r.title FROM alerts a JOIN articles r ON r.id = a.article_id "
+    return [r["title"] for r in rows(db, f"SELECT r.title FROM alerts a JOIN articles r ON r.id = a.article_id "
                                           f"{where}", (delivery,) if delivery else ())]
 
 
@@ -90,10 +80,10 @@ def test_back_up_receiver_gets_each_instant_alert_exactly_once(crawled: dict) ->
 
 
 def test_digest_alerts_wait_for_their_time(crawled: dict) -> None:
-    digests = query(crawled["db"], "SELECT created_at, held_until FROM alerts WHERE delivery = 'digest'")
+    digests = rows(crawled["db"], "SELECT created_at, held_until FROM alerts WHERE delivery = 'digest'")
     for row in digests:
         assert row["held_until"] > row["created_at"]
-    pending = query(crawled["db"], "SELECT count(*) FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+    pending = rows(crawled["db"], "SELECT count(*) FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
                                    "WHERE a.delivery = 'digest' AND d.status = 'pending'")[0][0]
     assert pending == 2 * len(digests)  # file and hook, both still waiting
 
@@ -118,7 +108,7 @@ def test_backfill_a_new_topic(crawled: dict) -> None:
     pages = [p for p in article_files() if has_body(p)]
     assert next(headline(p) for p in pages if "कीवी" in headline(p)) in kiwi
     assert all(any(title == headline(p) and "कीवी" in p.read_text(encoding="utf-8") for p in pages) for title in kiwi)
-    assert {r["status"] for r in query(crawled["db"], "SELECT status FROM alerts WHERE topic = 'kiwi'")} == {"silent"}
+    assert {r["status"] for r in rows(crawled["db"], "SELECT status FROM alerts WHERE topic = 'kiwi'")} == {"silent"}
     hook = crawled["hook"]
     before = len(hook.posts)
     config.write_text(config.read_text(encoding="utf-8")
@@ -130,5 +120,5 @@ def test_backfill_a_new_topic(crawled: dict) -> None:
 
 
 def alerted_titles_for(db: Path, topic: str) -> list[str]:
-    return [r["title"] for r in query(db, "SELECT r.title FROM alerts a JOIN articles r ON r.id = a.article_id "
+    return [r["title"] for r in rows(db, "SELECT r.title FROM alerts a JOIN articles r ON r.id = a.article_id "
                                           "WHERE a.topic = ?", (topic,))]

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
 
 import pytest
 
 from crawler.sample_server import SampleSite
-from tests.conftest import run_khabar, run_scrapy
+from tests.conftest import new_workdir, rows, run_khabar, run_scrapy
 from tests.sitefacts import article_files, has_body, headline, second_urls, seed_spec
 
 pytestmark = pytest.mark.e2e
 
 
-def rows(db: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory, sample_site: SampleSite) -> dict:
-    work = tmp_path_factory.mktemp("e2e")
-    (work / "khabar.toml").write_text((Path(__file__).parent.parent / "khabar.toml").read_text(encoding="utf-8"),
-                                      encoding="utf-8")
+    work = new_workdir(tmp_path_factory, "e2e")
     first = run_scrapy(work, "crawl", "lokmat", "-a", f"base_url={sample_site.url}")
     assert first.returncode == 0, first.stderr[-3000:]
     db = work / "khabar.db"

@@ -22,6 +22,7 @@ from crawler.items import Article
 from crawler.runtime import Runtime
 from pipelines.dedup import DedupPipeline, content_hash
 from pipelines.store import StorePipeline
+from tests.conftest import query
 
 BODY = [
     "उत्तर कोरियाई नेता किम जोंग उन ने बुधवार को रूस के राष्ट्रपति व्लादिमीर पुतिन से मुलाकात की।",
@@ -79,14 +80,6 @@ def article(url: str = URL, *, canonical: str | None = None, title: str = "क�
                    published_at="2023-09-13T16:28:00+05:30")
 
 
-def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
 def test_first_sight_is_new_and_recrawl_is_unchanged(pipes: Pipelines, tmp_path: Path) -> None:
     first = pipes(article())
     assert first.disposition == "new" and first.article_id is not None
@@ -94,8 +87,8 @@ def test_first_sight_is_new_and_recrawl_is_unchanged(pipes: Pipelines, tmp_path:
     assert (again.disposition, again.article_id) == ("unchanged", first.article_id)
     Runtime.of(pipes.crawler).store.commit()
     db = tmp_path / "khabar.db"
-    assert rows(db, "SELECT count(*) FROM articles") == [(1,)]
-    assert rows(db, "SELECT count(*) FROM article_revisions") == [(0,)]
+    assert query(db, "SELECT count(*) FROM articles") == [(1,)]
+    assert query(db, "SELECT count(*) FROM article_revisions") == [(0,)]
     assert (pipes.stats("new"), pipes.stats("unchanged")) == (1, 1)
 
 
@@ -123,7 +116,7 @@ def test_a_changed_title_body_or_date_modified_is_an_update_with_a_revision(
     store = Runtime.of(pipes.crawler).store
     store.commit()
     db = tmp_path / "khabar.db"
-    revision = rows(db, "SELECT article_id, title, body, updated_at, content_hash FROM article_revisions")
+    revision = query(db, "SELECT article_id, title, body, updated_at, content_hash FROM article_revisions")
     assert revision == [(original.article_id, original.title, "\n\n".join(BODY), original.updated_at,
                          original.content_hash)]
     stored = store.get(original.article_id)
@@ -133,7 +126,7 @@ def test_a_changed_title_body_or_date_modified_is_an_update_with_a_revision(
     # Nothing changes a second time: no second revision.
     assert pipes(article(**change)).disposition == "unchanged"
     store.commit()
-    assert rows(db, "SELECT count(*) FROM article_revisions") == [(1,)]
+    assert query(db, "SELECT count(*) FROM article_revisions") == [(1,)]
 
 
 def test_a_missing_date_modified_is_not_a_change(pipes: Pipelines) -> None:
@@ -167,9 +160,9 @@ def test_every_url_form_is_one_article_with_aliases(pipes: Pipelines, tmp_path: 
     assert pipes(article()).disposition == "unchanged"  # the stored URL itself, re-checked
     store = Runtime.of(pipes.crawler).store
     store.commit()
-    aliases = {url for (url,) in rows(tmp_path / "khabar.db", "SELECT url FROM article_urls")}
+    aliases = {url for (url,) in query(tmp_path / "khabar.db", "SELECT url FROM article_urls")}
     assert aliases >= {URL, *forms}
-    assert rows(tmp_path / "khabar.db", "SELECT count(*) FROM articles") == [(1,)]
+    assert query(tmp_path / "khabar.db", "SELECT count(*) FROM articles") == [(1,)]
 
 
 def test_the_same_story_under_a_second_path_of_the_site_is_a_duplicate(pipes: Pipelines, tmp_path: Path) -> None:
@@ -181,8 +174,8 @@ def test_the_same_story_under_a_second_path_of_the_site_is_a_duplicate(pipes: Pi
     assert (copy.disposition, copy.article_id) == ("duplicate", first.article_id)
     store = Runtime.of(pipes.crawler).store
     store.commit()
-    assert rows(tmp_path / "khabar.db", "SELECT count(*) FROM articles") == [(1,)]
-    assert rows(tmp_path / "khabar.db", "SELECT article_id FROM article_urls WHERE url = ?", (other_path,)) == \
+    assert query(tmp_path / "khabar.db", "SELECT count(*) FROM articles") == [(1,)]
+    assert query(tmp_path / "khabar.db", "SELECT article_id FROM article_urls WHERE url = ?", (other_path,)) == \
         [(first.article_id,)]
     # Known now: a second visit of that path is recognised by URL, and is still another URL of the story.
     again = pipes(article(other_path, body=noisy))
@@ -195,7 +188,7 @@ def test_an_exact_copy_on_another_site_is_its_own_row_in_the_same_story(pipes: P
     assert copy.disposition == "new" and copy.article_id != first.article_id
     store = Runtime.of(pipes.crawler).store
     store.commit()
-    stories = rows(tmp_path / "khabar.db", "SELECT id, story_id FROM articles ORDER BY id")
+    stories = query(tmp_path / "khabar.db", "SELECT id, story_id FROM articles ORDER BY id")
     assert stories == [(first.article_id, first.article_id), (copy.article_id, first.article_id)]
     assert pipes.crawler.stats.get_value("khabar/stories/joined") == 1  # type: ignore[union-attr]
 
@@ -209,7 +202,7 @@ def test_an_edit_keeps_the_alert_count(pipes: Pipelines, tmp_path: Path) -> None
     assert edited.disposition == "updated"
     assert store.add_alert(edited.article_id, "russia-ukraine", {}, 1.0, "instant", "later") is None
     store.commit()
-    assert rows(tmp_path / "khabar.db", "SELECT count(*) FROM alerts") == [(1,)]
+    assert query(tmp_path / "khabar.db", "SELECT count(*) FROM alerts") == [(1,)]
 
 
 def test_content_hash_is_the_search_form_of_title_and_body() -> None:

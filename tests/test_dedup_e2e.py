@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from crawler.sample_server import SAMPLE_SITE, SampleSite
-from tests.conftest import run_scrapy
+from tests.conftest import query, run_scrapy
 from tests.sitefacts import article_files, has_body, headline, second_urls, seed_page
 
 pytestmark = pytest.mark.e2e
@@ -57,14 +56,6 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert result.returncode == 0, result.stderr[-3000:]
     return {"db": work / "khabar.db", "site": site, "title": headline(page),
             "urls": [REAL + first_path, REAL + SECOND_PATH]}
-
-
-def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def test_the_story_is_one_row(crawled: dict) -> None:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.sample_server import SAMPLE_SITE, SampleSite
-from tests.conftest import khabar_env, run_scrapy
+from tests.conftest import khabar_env, query, run_scrapy
 from tests.sitefacts import article_files, has_body, headline, second_urls, seed_page, seed_spec
 
 pytestmark = pytest.mark.e2e
@@ -57,14 +57,6 @@ class CountingSite(SampleSite):
     def articles(self, since: int, status: int | None = None) -> list[tuple[str, int, bool]]:
         return [entry for entry in self.log[since:]
                 if ARTICLE_PATH.search(entry[0]) and (status is None or entry[1] == status)]
-
-
-def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def last_run(db: Path) -> dict:

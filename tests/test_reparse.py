@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler.sample_server import SampleSite
-from tests.conftest import run_khabar, run_scrapy
+from tests.conftest import new_workdir, query, run_khabar, run_scrapy
 from tests.sitefacts import seed_spec
 
 pytestmark = pytest.mark.e2e
@@ -16,19 +16,9 @@ pytestmark = pytest.mark.e2e
 NEW_SENTENCE = "यह वाक्य पुनः पार्स की जांच के लिए जोड़ा गया है।"
 
 
-def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory, sample_site: SampleSite) -> Path:
-    work = tmp_path_factory.mktemp("reparse")
-    (work / "khabar.toml").write_text((Path(__file__).parent.parent / "khabar.toml").read_text(encoding="utf-8"),
-                                      encoding="utf-8")
+    work = new_workdir(tmp_path_factory, "reparse")
     result = run_scrapy(work, "crawl", "lokmat", "-a", f"base_url={sample_site.url}")
     assert result.returncode == 0, result.stderr[-2000:]
     return work

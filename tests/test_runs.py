@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,20 +13,11 @@ import pytest
 
 from crawler.runs import SpiderLock, http_errors, run_counts, run_status
 from crawler.sample_server import SampleSite
-from tests.conftest import REPO, run_khabar, run_scrapy
+from tests.conftest import REPO, rows, run_khabar, run_scrapy
 from tests.test_schedule import hold_lock
 from tests.test_schedule_e2e import wait_for
 
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=false")
-
-
-def rows(db: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from crawler.sample_server import SampleSite
-from tests.conftest import REPO, run_khabar, run_scrapy
+from tests.conftest import run_khabar
 from tests.sitefacts import article_files, has_body, headline
 
 pytestmark = pytest.mark.e2e
@@ -43,12 +42,9 @@ def titles_with(words: dict[str, set[str]], *forms: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory: pytest.TempPathFactory, sample_site: SampleSite) -> Path:
-    work = tmp_path_factory.mktemp("search")
-    (work / "khabar.toml").write_text((REPO / "khabar.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    result = run_scrapy(work, "crawl", "lokmat", "-a", f"base_url={sample_site.url}")
-    assert result.returncode == 0, result.stderr[-2000:]
-    return work
+def work(crawled_sample: Path) -> Path:
+    """A database built by a real `scrapy crawl lokmat` of the sample site (read only)."""
+    return crawled_sample
 
 
 def search(work: Path, query: str) -> set[str]:
