@@ -62,7 +62,7 @@ def main() -> dict:
 
     base_s, base_tokens = _time(_baseline, articles)
     words_s, words = _time(hindi.word_tokens, articles)
-    hindi._search_token.cache_clear()
+    hindi._SEARCH_CACHE.clear()
     cold_s, cold_tokens = _time(hindi.search_tokens, articles)
     warm_s, _ = _time(hindi.search_tokens, articles)
     form_s, _ = _time(hindi.search_form, articles)

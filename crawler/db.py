@@ -169,7 +169,7 @@ def _run_health(db: sqlite_utils.Database) -> None:
 @migrations(name="0002_stories")
 def _stories(db: sqlite_utils.Database) -> None:
     """URL identity keys, near-duplicate stories (MinHash signatures + LSH buckets), HTTP validators."""
-    from crawler.stories import BUCKETS_TABLE, SIGNATURES_TABLE, backfill
+    from crawler.stories import SIGNATURES_TABLE, backfill
     from crawler.urls import url_key
 
     for table in ("articles", "article_urls"):
@@ -179,10 +179,9 @@ def _stories(db: sqlite_utils.Database) -> None:
         db.conn.executemany(f"UPDATE [{table}] SET url_key = ? WHERE url = ?", keys)
         db.table(table).create_index(["url_key"], if_not_exists=True)
     db.table("articles").create_index(["story_id"], if_not_exists=True)
+    # (Files made before 0005 also got a story_buckets table here, which 0005 drops.)
     db.execute(f"CREATE TABLE IF NOT EXISTS [{SIGNATURES_TABLE}] "
-               "(article_id INTEGER PRIMARY KEY REFERENCES articles(id), signature BLOB NOT NULL)")
-    db.execute(f"CREATE TABLE IF NOT EXISTS [{BUCKETS_TABLE}] "
-               "(bucket INTEGER NOT NULL, article_id INTEGER NOT NULL, PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
+               "(article_id INTEGER PRIMARY KEY REFERENCES articles(id), signature BLOB NOT NULL, bands BLOB)")
     db.table("http_validators").create(
         {"url": str, "kind": str, "etag": str, "last_modified": str, "content_type": str, "body": bytes,
          "checked_at": str},
@@ -209,3 +208,36 @@ def _outbox(db: sqlite_utils.Database) -> None:
     )
     deliveries.create_index(["alert_id", "target"], unique=True, if_not_exists=True)
     deliveries.create_index(["status", "next_attempt_at"], if_not_exists=True)
+
+
+@migrations(name="0005_story_bands")
+def _story_bands(db: sqlite_utils.Database) -> None:
+    """LSH buckets move to memory (crawler.stories.BandIndex): each signature row keeps its 20 band keys, the
+    table of one row per band and article (twenty index writes per article) goes."""
+    from crawler.stories import SIGNATURES_TABLE, fill_bands
+
+    if "bands" not in db.table(SIGNATURES_TABLE).columns_dict:
+        db.table(SIGNATURES_TABLE).add_column("bands", bytes)
+    fill_bands(db)
+    db.execute("DROP TABLE IF EXISTS story_buckets")
+
+
+@migrations(name="0006_search_contentless")
+def _search_contentless(db: sqlite_utils.Database) -> None:
+    """The full-text index stops keeping its own copy of the search forms (``content=''``): they are made from
+    the article row when needed (crawler.storage.row_search_forms). A third of the file, and of an insert."""
+    from crawler.storage import rebuild_search_index
+
+    db.execute(f"DROP TABLE IF EXISTS [{SEARCH_TABLE}]")
+    db.execute(f"CREATE VIRTUAL TABLE [{SEARCH_TABLE}] USING fts5({', '.join(SEARCH_COLUMNS)}, content='', "
+               f'tokenize = "{FTS_TOKENIZE}")')
+    rebuild_search_index(db)
+
+
+@migrations(name="0007_one_url_index")
+def _one_url_index(db: sqlite_utils.Database) -> None:
+    """URL lookups go to ``article_urls`` alone: every article's own URL becomes one of its rows there (most
+    already were), and the second index on ``articles.url_key`` that every insert paid for goes."""
+    db.execute("INSERT OR IGNORE INTO article_urls (url, url_key, article_id, first_seen_at) "
+               "SELECT url, url_key, id, first_seen_at FROM articles")
+    db.execute("DROP INDEX IF EXISTS idx_articles_url_key")

@@ -10,9 +10,12 @@ words, see ``_SUFFIX_GROUPS``).
 
 from __future__ import annotations
 
+import array
+import re
 import sqlite3
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterable
+from itertools import chain
 
 import regex
 
@@ -35,19 +38,102 @@ _ZW = "\u200c\u200d"  # ZWNJ, ZWJ: they shape conjuncts, so they belong inside a
 # Python's re treats vowel signs and virama as non-word characters and cuts यूक्रेन into
 # य/क/र/न; the regex module's property classes keep every mark inside the word. Danda,
 # hyphens and all other punctuation fall outside the class and therefore split words.
-_WORD_RE = regex.compile(r"[\p{L}\p{M}\p{N}\u200c\u200d]+")
+# This class is the one definition of a word character (the regex module's Unicode tables win over unicodedata's).
+_WORD_CLASS = r"[\p{L}\p{M}\p{N}\u200c\u200d]"
+_WORD_RE = regex.compile(_WORD_CLASS + "+")
+_SENTENCE_END_CLASS = "[।॥!?;|]"
+# Words, and each run of sentence ends as "" (the group takes no part): one pass finds both.
+_TOKEN_RE = regex.compile(f"({_WORD_CLASS}+)|{_SENTENCE_END_CLASS}+")
+
+
+def _ranges(runs: Iterable[tuple[int, int]]) -> str:
+    """Runs of code points (first, last) as the body of a character class; the characters themselves, which
+    ``re`` parses 3x faster than \\u escapes."""
+    return "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in runs)
+
+
+def _bmp_classes() -> tuple[str, str]:
+    """The BMP's word characters (``_WORD_CLASS``, taken from ``_WORD_RE`` so that both agree on each one), and its
+    characters that ``str.casefold`` changes, as ranges for the stdlib ``re``. ``re`` compiles BMP ranges into one
+    bitmap and finds words twice as fast as the regex module."""
+    bmp = array.array("I", range(0x10000)).tobytes().decode("utf-32-le", "surrogatepass")  # 2x faster than chr()
+    words = [(m.start(), m.end() - 1) for m in _WORD_RE.finditer(bmp)]
+    cased: list[tuple[int, int]] = []
+    for start in range(0, 0x10000, 256):
+        block = bmp[start : start + 256]
+        if block.casefold() != block:  # one C call for most blocks
+            cased += [(start + i, start + i) for i, char in enumerate(block) if char.casefold() != char]
+    return _ranges(words), _ranges(cased)
+
+
+_BMP_WORDS, _BMP_CASED = _bmp_classes()
+_BMP_WORD_RE = re.compile(f"[{_BMP_WORDS}]+")
+_BMP_TOKEN_RE = re.compile(f"([{_BMP_WORDS}]+)|{_SENTENCE_END_CLASS}+")
+# Text past the BMP goes to the regex module: astral ranges in an `re` class are tried one by one for every
+# character outside the bitmap, which would slow down all text. One range at the end costs one comparison.
+_ASTRAL = "\U00010000-\U0010ffff"
+_ASTRAL_RE = re.compile(f"[{_ASTRAL}]")
+_CASED_OR_ASTRAL_RE = re.compile(f"[{_BMP_CASED}{_ASTRAL}]")
+
+# A nukta makes NFC's quick check answer "maybe", and normalize() then decomposes and recomposes the whole text.
+# A nukta composes only after न र ळ (into ऩ ऱ ऴ; क़ ज़ ड़ ... are composition exclusions, so NFC keeps them
+# decomposed), with nothing between but marks of combining class 1-6, none of them Devanagari. After any other
+# Devanagari character it stays as it is, and it differs from the Bengali nukta (same class 7, composes with
+# nothing, quick check "yes") only in what it can compose with.
+_NUKTA = "\u093c"
+_INERT_NUKTA = "\u09bc"
+_INERT_BEFORE_NUKTA = frozenset(map(chr, range(0x0900, 0x0980))) - {"\u0928", "\u0930", "\u0933"}
+
+
+def _nfc(text: str) -> str:
+    """``unicodedata.normalize("NFC", text)``, without its slow path for a nukta that cannot compose."""
+    if _NUKTA in text:
+        before = text.split(_NUKTA)
+        before.pop()
+        if all(piece[-1:] in _INERT_BEFORE_NUKTA for piece in before) and unicodedata.is_normalized(
+            "NFC", text.replace(_NUKTA, _INERT_NUKTA)
+        ):
+            return text
+    return unicodedata.normalize("NFC", text)
+
+
+def _fold(text: str) -> tuple[str, bool]:
+    """``text.casefold()``, and whether it lies within the BMP; one scan for text casefolding leaves as it is."""
+    if _CASED_OR_ASTRAL_RE.search(text) is None:
+        return text, True
+    folded = text.casefold()
+    return folded, _ASTRAL_RE.search(folded) is None
+
+
+def _strip_joiners(tokens: list[str]) -> list[str]:
+    # A joiner only means something between two letters; at an edge it is noise. "" (a sentence end) stays.
+    stripped = []
+    for token in tokens:
+        if token:
+            token = token.strip(_ZW)
+            if not token:
+                continue
+        stripped.append(token)
+    return stripped
+
+
+def _words(folded: str, bmp: bool) -> list[str]:
+    """The words of NFC, casefolded text (``bmp``: it has no character past U+FFFF)."""
+    words = (_BMP_WORD_RE if bmp else _WORD_RE).findall(folded)
+    return _strip_joiners(words) if "\u200c" in folded or "\u200d" in folded else words
+
+
+def _tokens(folded: str, bmp: bool) -> list[str]:
+    """The words of NFC, casefolded text in order, with "" where sentence ends stand (maybe several in a row)."""
+    tokens = (_BMP_TOKEN_RE if bmp else _TOKEN_RE).findall(folded)
+    return _strip_joiners(tokens) if "\u200c" in folded or "\u200d" in folded else tokens
 
 
 def word_tokens(text: str) -> list[str]:
     """Raw words of ``text`` (NFC, Latin casefolded), marks and joiners kept inside words."""
     if not text:
         return []
-    text = unicodedata.normalize("NFC", text).casefold()
-    words = _WORD_RE.findall(text)
-    if "\u200c" in text or "\u200d" in text:
-        # A joiner only means something between two letters; at an edge it is noise.
-        words = [w for w in (word.strip(_ZW) for word in words) if w]
-    return words
+    return _words(*_fold(_nfc(text)))
 
 
 # ---------------------------------------------------------------------------
@@ -189,17 +275,31 @@ def stem(word: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=200_000)
-def _search_token(word: str) -> str:
-    # A news corpus repeats a small vocabulary, so one cache hit replaces two passes.
-    if _DEVANAGARI_RE.search(word) is None:
-        return word  # Latin, digits, other scripts: casefolded already, never stemmed
-    return stem(normalize_word(word))
+class _SearchTokens(dict[str, str]):
+    """Word -> search token. A news corpus repeats a small vocabulary, so one lookup replaces two passes; a dict
+    that fills itself, so that a whole text is looked up by one map() at C speed. Emptied when full (it refills
+    within a few articles)."""
+
+    size = 200_000
+
+    def __missing__(self, word: str) -> str:
+        if _DEVANAGARI_RE.search(word) is None:
+            token = word  # Latin, digits, other scripts: casefolded already, never stemmed
+        else:
+            token = stem(normalize_word(word))
+        if len(self) >= self.size:
+            self.clear()
+        self[word] = token
+        return token
+
+
+_SEARCH_CACHE = _SearchTokens()
+_search_token = _SEARCH_CACHE.__getitem__
 
 
 def search_tokens(text: str) -> list[str]:
     """Normalized, stemmed tokens of ``text`` in order (duplicates kept, for phrases)."""
-    return [tok for tok in map(_search_token, word_tokens(text)) if tok]
+    return list(filter(None, map(_search_token, word_tokens(text))))
 
 
 def search_form(text: str) -> str:
@@ -345,62 +445,70 @@ def fts_query(user_query: str) -> str:
 # ---------------------------------------------------------------------------
 
 # Where a sentence ends: a phrase of a topic rule must not run across one (crawler.topics).
-SENTENCE_END_RE = regex.compile(r"[।॥!?;|]+")
+SENTENCE_END_RE = regex.compile(_SENTENCE_END_CLASS + "+")
 
 
 def sentence_words(text: str) -> list[list[str]]:
     """``word_tokens`` of each sentence of ``text`` (split at ``SENTENCE_END_RE``), sentences without words left
     out. Flattened, the same words as ``word_tokens(text)``: sentence ends are not word characters."""
-    if not text:
-        return []
-    normalized = unicodedata.normalize("NFC", text)
-    if normalized != text:
-        # NFC can make a sentence end out of another character (U+037E -> ';'): split the text as written.
-        return [words for words in map(word_tokens, SENTENCE_END_RE.split(text)) if words]
-    folded = normalized.casefold()
-    sentences = [_WORD_RE.findall(sentence) for sentence in SENTENCE_END_RE.split(folded)]
-    if "\u200c" in folded or "\u200d" in folded:
-        sentences = [[w for w in (word.strip(_ZW) for word in words) if w] for words in sentences]
-    return [words for words in sentences if words]
+    return TextWords(text).sentences() if text else []
+
+
+def _split_at_ends(tokens: list[str]) -> list[list[str]]:
+    """``_tokens`` cut at each "" (a sentence end), sentences without words left out."""
+    sentences = []
+    start, size = 0, len(tokens)
+    while start < size:
+        try:
+            stop = tokens.index("", start)
+        except ValueError:
+            stop = size
+        if stop > start:
+            sentences.append(tokens[start:stop])
+        start = stop + 1
+    return sentences
 
 
 class TextWords:
-    """One piece of text, NFC-normalized and casefolded once: its words flat (``words()``, what ``word_tokens``
-    gives) for search forms, and by sentence (``sentences()``, made on first use) for topic phrases. The word
-    lists are not kept unless asked for by sentence: an article may be held on to for a while."""
+    """One piece of text, NFC-normalized, casefolded and tokenized once: its words flat (``words()``, what
+    ``word_tokens`` gives) for search forms, and by sentence (``sentences()``, made on first use) for topic
+    phrases. One pass finds both: the words in order, with "" where a sentence ends."""
 
-    __slots__ = ("_changed", "_sentences", "folded", "text")
+    __slots__ = ("_changed", "_sentences", "_tokens", "folded", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._sentences: list[list[str]] | None = None
-        normalized = unicodedata.normalize("NFC", text) if text else ""
+        normalized = _nfc(text) if text else ""
         self._changed = normalized != text
-        self.folded = normalized.casefold()
+        self.folded, bmp = _fold(normalized)
+        self._tokens = _tokens(self.folded, bmp) if self.folded else []
 
     def words(self) -> list[str]:
-        words = _WORD_RE.findall(self.folded)
-        if "\u200c" in self.folded or "\u200d" in self.folded:
-            words = [w for w in (word.strip(_ZW) for word in words) if w]
-        return words
+        return list(filter(None, self._tokens))
 
     def sentences(self) -> list[list[str]]:
         """``sentence_words(text)``."""
         if self._sentences is None:
-            self._sentences = self._split()
+            if self._changed:
+                # NFC can make a sentence end out of another character (U+037E -> ';'): split the text as written.
+                self._sentences = [words for words in map(word_tokens, SENTENCE_END_RE.split(self.text)) if words]
+            else:
+                self._sentences = _split_at_ends(self._tokens)
         return self._sentences
 
-    def _split(self) -> list[list[str]]:
+    def _form_words(self) -> list[str]:
+        """The words of the sentences in order (with "" between them when that is cheaper): what the search form
+        is made of, so that it always agrees with the sentences topic matching sees."""
         if self._changed:
-            # NFC can make a sentence end out of another character (U+037E -> ';'): split the text as written.
-            return [words for words in map(word_tokens, SENTENCE_END_RE.split(self.text)) if words]
-        if SENTENCE_END_RE.search(self.folded) is None:
-            words = self.words()
-            return [words] if words else []
-        sentences = [_WORD_RE.findall(sentence) for sentence in SENTENCE_END_RE.split(self.folded)]
-        if "\u200c" in self.folded or "\u200d" in self.folded:
-            sentences = [[w for w in (word.strip(_ZW) for word in words) if w] for words in sentences]
-        return [words for words in sentences if words]
+            return [word for words in self.sentences() for word in words]
+        return self._tokens
+
+
+def _search_tokens_of(segments: list[TextWords]) -> list[str]:
+    """Every search token of a field made of ``segments``, in order."""
+    words = chain.from_iterable(segment._form_words() for segment in segments)
+    return list(filter(None, map(_search_token, words)))
 
 
 class ArticleTokens:
@@ -409,7 +517,7 @@ class ArticleTokens:
     was made from, so a holder can tell when the article has changed since (see ``crawler.items.Article.tokens``).
     """
 
-    __slots__ = ("body", "forms", "highlights", "key", "summary", "tags", "title")
+    __slots__ = ("body", "forms", "highlights", "key", "story_tokens", "summary", "tags", "title")
 
     def __init__(self, title: str, summary: str, highlights: tuple[str, ...], body: tuple[str, ...],
                  tags: tuple[str, ...]) -> None:
@@ -421,13 +529,13 @@ class ArticleTokens:
         self.tags = [TextWords(item) for item in tags]
         # The search form of each FTS column: title, summary, highlights (items joined by a danda), body
         # (paragraphs joined), tags. Every one is needed for each stored article, so all are made now.
-        # Made from the sentences (flattened, the same words as words()): topic matching needs them split by
-        # sentence, so each segment is tokenized once for both.
-        self.forms = {name: " ".join([tok for segment in segments for sentence in segment.sentences()
-                                      for tok in map(_search_token, sentence) if tok])
-                      for name, segments in (("title", [self.title]), ("summary", [self.summary]),
-                                             ("highlights", self.highlights), ("body", self.body),
-                                             ("tags", self.tags))}
+        tokens = {name: _search_tokens_of(segments)
+                  for name, segments in (("title", [self.title]), ("summary", [self.summary]),
+                                         ("highlights", self.highlights), ("body", self.body), ("tags", self.tags))}
+        self.forms = {name: " ".join(field) for name, field in tokens.items()}
+        # What a story is recognised by (crawler.stories.story_text): the body's tokens, else the title's. Kept as
+        # a list so that shingling does not split the joined form again.
+        self.story_tokens = tokens["body"] or tokens["title"]
 
     def search_form(self, name: str) -> str:
         """``search_form`` of a field as the FTS index has it (see ``forms``)."""

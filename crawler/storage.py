@@ -8,8 +8,8 @@ dedup pipeline opens the transaction before it looks anything up (``begin``), so
 decision and the write happen under one lock and a second crawl writing the same file
 cannot slip the same story in between.
 
-Identity is ``crawler.urls.url_key``: every URL a story was seen under is an alias row in
-``article_urls`` with its key.
+Identity is ``crawler.urls.url_key``: every URL a story was seen under, its canonical URL
+included, is a row in ``article_urls`` with its key, so one index answers every URL lookup.
 """
 
 from __future__ import annotations
@@ -25,16 +25,19 @@ from typing import Any
 import sqlite_utils
 
 from crawler.db import SEARCH_TABLE, connect
+from crawler.hindi import ArticleTokens
 from crawler.items import Article
-from crawler.stories import StoryIndex, article_story_text, story_text
+from crawler.stories import StoryIndex, article_signature, article_story_text, buckets, story_text
 from crawler.urls import resource_url, url_key
 
 logger = logging.getLogger(__name__)
 
 JSON_FIELDS = ("authors", "highlights", "tags", "related", "more_from_section")
-CACHE_KIB = 65_536
+CACHE_KIB = 16_384
+WAL_CHECKPOINT_PAGES = 16_384
 # What a revision keeps of the version it replaces.
 REVISION_COLUMNS = ("title", "summary", "body", "published_at", "updated_at", "content_hash")
+OLD_COLUMNS = (*REVISION_COLUMNS, "highlights", "tags")  # what an update reads of the row it replaces
 SEARCH_FIELDS = ("title", "summary", "highlights", "body", "tags")  # the FTS columns, in order
 
 
@@ -63,9 +66,13 @@ class ArticleStore:
     def __init__(self, db: sqlite_utils.Database, batch_size: int = 500, batch_seconds: float = 2.0,
                  near_duplicate_threshold: float = 0.8) -> None:
         self.db = db
-        # The indexes a crawl writes into at random places (URL keys, story buckets, the full-text index) outgrow
-        # SQLite's default 2 MB page cache after a few thousand articles; 64 MB keeps them in memory.
+        # The indexes a crawl writes into at random places (URL keys, content hashes) outgrow SQLite's default 2 MB
+        # page cache after a few thousand articles. 16 MB holds them at 100,000 articles; 64 MB bought no speed
+        # there (measured) and cost its size in memory.
         self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        # Checkpoint the WAL every 64 MB rather than every 4 MB: each checkpoint syncs the file, and pages written
+        # again and again (index roots, the full-text index) are copied once per checkpoint, not once per 4 MB.
+        self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.stories = StoryIndex(db, near_duplicate_threshold)
@@ -77,6 +84,11 @@ class ArticleStore:
         self.fetch_notes: dict[str, Validators] = {}
         self._pending = 0
         self._opened_at = 0.0
+        self._next_id: int | None = None  # ids are handed out here while the write lock is held
+        # Full-text index changes of this transaction, by article id: (forms to remove, forms to add). Applied
+        # just before COMMIT in ascending id order: FTS5 writes a whole segment out whenever a row arrives out
+        # of id order, and an edit in between new articles did that on every edit (measured: 0.5 ms each).
+        self._index_changes: dict[int, tuple[list[str] | None, list[str] | None]] = {}
 
     @classmethod
     def open(cls, path: str, **kwargs: Any) -> ArticleStore:
@@ -89,6 +101,9 @@ class ArticleStore:
             self.db.execute("BEGIN IMMEDIATE")
             self._opened_at = time.monotonic()
             self._pending = 0
+            self._next_id = None
+            if self.stories.bands is not None:
+                self.stories.refresh()  # stories other processes stored since our last write
 
     def _write(self) -> None:
         """Count one write; open a transaction if none is open."""
@@ -107,6 +122,9 @@ class ArticleStore:
             self.commit()
 
     def commit(self) -> None:
+        if self._index_changes:
+            self.begin()
+            self._apply_index_changes()
         if self.db.conn.in_transaction:
             self.db.execute("COMMIT")
         self._pending = 0
@@ -117,9 +135,7 @@ class ArticleStore:
 
     # --- lookups --------------------------------------------------------------
     def article_id_for_key(self, key: str) -> int | None:
-        row = self.db.execute(
-            "SELECT id FROM articles WHERE url_key = ? UNION ALL SELECT article_id FROM article_urls WHERE url_key = ? "
-            "LIMIT 1", [key, key]).fetchone()
+        row = self.db.execute("SELECT article_id FROM article_urls WHERE url_key = ? LIMIT 1", [key]).fetchone()
         return row[0] if row else None
 
     def article_id_for_url(self, url: str) -> int | None:
@@ -150,9 +166,8 @@ class ArticleStore:
     def known(self, key: str) -> tuple[int, str] | None:
         """(article_id, first_seen_at) of the stored article this URL key belongs to, if any."""
         row = self.db.execute(
-            "SELECT a.id, a.first_seen_at FROM articles a WHERE a.url_key = ? UNION ALL "
             "SELECT a.id, a.first_seen_at FROM article_urls u JOIN articles a ON a.id = u.article_id "
-            "WHERE u.url_key = ? LIMIT 1", [key, key]).fetchone()
+            "WHERE u.url_key = ? LIMIT 1", [key]).fetchone()
         return (row[0], row[1]) if row else None
 
     def first_seen(self, url: str) -> str | None:
@@ -171,43 +186,55 @@ class ArticleStore:
                           content_type=row[3] or "", body=body)
 
     # --- writes ---------------------------------------------------------------
-    def insert(self, article: Article, now: str, story_id: int | None = None) -> int:
-        """Store a new article; it joins ``story_id`` if given, else the story of its nearest near-duplicate."""
+    def insert(self, article: Article, now: str, story_id: int | None = None, aliases: list[str] | None = None) -> int:
+        """Store a new article; it joins ``story_id`` if given, else the story of its nearest near-duplicate.
+        The URL it was fetched under, its canonical URL and ``aliases`` are kept as its URLs."""
         self._write()
+        article_id = self._new_id()
+        sig = article_signature(article)
+        keys = buckets(sig) if sig is not None else None
+        if story_id is None and sig is not None:
+            story_id = self.stories.best_story(sig, None, keys)
         row = self._row(article)
-        row.update(first_seen_at=now, last_seen_at=now)
+        row.update(id=article_id, story_id=story_id or article_id, first_seen_at=now, last_seen_at=now)
         # Plain SQL: sqlite-utils' insert() inspects the table on every call, which costs more than the insert.
-        article_id = int(self.db.execute(
-            f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values())).lastrowid or 0)
-        story = self.stories.assign(article_id, article_story_text(article), story_id)
-        self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
-        article.story_id = story
+        self.db.execute(f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                        list(row.values()))
+        article.story_id = row["story_id"]
+        self.stories.remember(article_id, sig, keys)
         self._index(article_id, article)
         self._keep_page(article_id, article)
-        self.add_alias(article.url, article_id, now)
+        self.add_aliases(list(dict.fromkeys([article.url, article.canonical_url, *(aliases or [])])), article_id, now)
         self.inserted[article_id] = article.url
         self.maybe_commit()
+        return article_id
+
+    def _new_id(self) -> int:
+        """The next article id: read once per transaction (the write lock is held, no one else inserts)."""
+        if self._next_id is None:
+            self._next_id = int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0])
+        article_id, self._next_id = self._next_id, self._next_id + 1
         return article_id
 
     def update(self, article_id: int, article: Article, now: str) -> None:
         """Replace an article's content, keeping the previous version in ``article_revisions``."""
         self._write()
         # Plain SQL throughout: sqlite-utils' get/insert/update inspect the table on every call.
-        old = dict(zip(REVISION_COLUMNS, self.db.execute(
-            f"SELECT {', '.join(REVISION_COLUMNS)} FROM articles WHERE id = ?", [article_id]).fetchone(), strict=True))
+        old = dict(zip(OLD_COLUMNS, self.db.execute(
+            f"SELECT {', '.join(OLD_COLUMNS)} FROM articles WHERE id = ?", [article_id]).fetchone(), strict=True))
         self.db.execute(
             f"INSERT INTO article_revisions (article_id, {', '.join(REVISION_COLUMNS)}, replaced_at) "
             f"VALUES (?, {', '.join('?' * len(REVISION_COLUMNS))}, ?)",
-            [article_id, *old.values(), now])
+            [article_id, *(old[name] for name in REVISION_COLUMNS), now])
         row = self._row(article)
         for identity in ("url", "url_key"):
             row.pop(identity)  # the first canonical URL stays the row's identity
         row["last_seen_at"] = now
         self.db.execute(f"UPDATE articles SET {', '.join(f'{name} = ?' for name in row)} WHERE id = ?",
                         [*row.values(), article_id])
-        self.db.execute(f"DELETE FROM [{SEARCH_TABLE}] WHERE rowid = ?", [article_id])
-        self._index(article_id, article)
+        queued = self._index_changes.get(article_id)
+        remove = queued[0] if queued else row_search_forms(old)  # what the index holds for it now
+        self._index_changes[article_id] = (remove, self._forms(article))
         self._keep_page(article_id, article)
         text = article_story_text(article)
         if text != story_text(old["title"] or "", old["body"] or ""):
@@ -266,12 +293,65 @@ class ArticleStore:
         return row
 
     def _index(self, article_id: int, article: Article) -> None:
+        self._index_changes[article_id] = (None, self._forms(article))
+
+    @staticmethod
+    def _forms(article: Article) -> list[str]:
         tokens = article.tokens()  # tokenized once for dedup, this index, the story and the alert stage
-        self.db.execute(
-            f"INSERT INTO [{SEARCH_TABLE}] (rowid, title, summary, highlights, body, tags) VALUES (?, ?, ?, ?, ?, ?)",
-            [article_id, *map(tokens.search_form, SEARCH_FIELDS)])
+        return [tokens.search_form(name) for name in SEARCH_FIELDS]
+
+    def _apply_index_changes(self) -> None:
+        additions: list[list[Any]] = []
+        for article_id in sorted(self._index_changes):
+            remove, add = self._index_changes[article_id]
+            if remove is not None:
+                self.db.conn.executemany(INDEX_SQL, additions)
+                additions = []
+                self.db.execute(UNINDEX_SQL, [article_id, *remove])
+            if add is not None:
+                additions.append([article_id, *add])
+        self.db.conn.executemany(INDEX_SQL, additions)
+        self._index_changes.clear()
 
     def _keep_page(self, article_id: int, article: Article) -> None:
         if article.html is not None:
             self.db.table("pages").upsert({"article_id": article_id, "url": article.url, "html": article.html,
                                      "fetched_at": article.fetched_at}, pk="article_id")
+
+
+# The full-text index keeps no copy of what it indexes (``content=''``, migration 0006): the search forms are
+# made from the article row whenever they are needed, so removing a row's entries means giving the forms it
+# was indexed with.
+INDEX_SQL = (f"INSERT INTO [{SEARCH_TABLE}] (rowid, {', '.join(SEARCH_FIELDS)}) "
+             f"VALUES (?, {', '.join('?' * len(SEARCH_FIELDS))})")
+UNINDEX_SQL = (f"INSERT INTO [{SEARCH_TABLE}] ([{SEARCH_TABLE}], rowid, {', '.join(SEARCH_FIELDS)}) "
+               f"VALUES ('delete', ?, {', '.join('?' * len(SEARCH_FIELDS))})")
+
+
+def row_search_forms(row: dict[str, Any]) -> list[str]:
+    """The search forms (``SEARCH_FIELDS``) of a stored article row: what ``_index`` gave for that article.
+    The body is stored with its paragraphs joined; paragraph breaks are not words, so the form is the same."""
+    tokens = ArticleTokens(row["title"] or "", row["summary"] or "", tuple(_json_list(row["highlights"])),
+                           (row["body"] or "",), tuple(_json_list(row["tags"])))
+    return [tokens.search_form(name) for name in SEARCH_FIELDS]
+
+
+def rebuild_search_index(db: sqlite_utils.Database, batch: int = 2_000) -> int:
+    """Index every stored article again, from its row (after a change to the search form; migration 0006)."""
+    db.execute(f"INSERT INTO [{SEARCH_TABLE}] ([{SEARCH_TABLE}]) VALUES ('delete-all')")
+    done, last = 0, 0
+    while rows := db.execute("SELECT id, title, summary, highlights, body, tags FROM articles WHERE id > ? "
+                             "ORDER BY id LIMIT ?", [last, batch]).fetchall():
+        for article_id, *values in rows:
+            forms = row_search_forms(dict(zip(("title", "summary", "highlights", "body", "tags"), values, strict=True)))
+            db.execute(INDEX_SQL, [article_id, *forms])
+        done, last = done + len(rows), rows[-1][0]
+    return done
+
+
+def _json_list(value: str | None) -> list[str]:
+    try:
+        items = json.loads(value) if value else []
+    except json.JSONDecodeError:
+        return []
+    return [str(item) for item in items] if isinstance(items, list) else []

@@ -111,9 +111,25 @@ def _amp_free(path: str) -> str:
     return path or "/"
 
 
-@lru_cache(maxsize=8192)
+# url -> its normal form, and every normal form -> itself: normalizing is idempotent, and the canonical URL a
+# parser made is looked up again by the dedup and store stages, so the second call costs a dict lookup.
+_NORMAL_FORMS: dict[str, str] = {}
+NORMAL_FORMS_MAX = 16_384
+
+
 def normalize_url(url: str) -> str:
     """The stored form of an article URL (see the module docstring)."""
+    known = _NORMAL_FORMS.get(url)
+    if known is not None:
+        return known
+    normal = _normalize_url(url)
+    if len(_NORMAL_FORMS) >= NORMAL_FORMS_MAX:
+        _NORMAL_FORMS.clear()
+    _NORMAL_FORMS[url] = _NORMAL_FORMS[normal] = normal
+    return normal
+
+
+def _normalize_url(url: str) -> str:
     url = url.strip()
     if url.startswith("//"):
         url = "https:" + url

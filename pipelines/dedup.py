@@ -25,7 +25,7 @@ from scrapy.crawler import Crawler
 from crawler.items import Article
 from crawler.runtime import Runtime
 from crawler.storage import ArticleStore
-from crawler.urls import same_site
+from crawler.urls import same_site, url_key
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,9 @@ def content_hash(article: Article) -> str:
 
 def decide(store: ArticleStore, item: Article) -> None:
     """Set ``item.disposition`` and ``item.article_id`` (and ``story_id`` for a cross-site copy)."""
-    existing = store.article_id_for_url(item.canonical_url) or store.article_id_for_url(item.url)
+    existing = store.article_id_for_url(item.canonical_url)
+    if existing is None and url_key(item.url) != url_key(item.canonical_url):
+        existing = store.article_id_for_url(item.url)
     if existing is not None:
         stored_hash, stored_modified = store.version(existing)
         modified = bool(item.updated_at) and item.updated_at != stored_modified

@@ -16,7 +16,7 @@ from twisted.internet import task
 
 from crawler.items import Article
 from crawler.runtime import Runtime
-from crawler.storage import ArticleStore, utc_now
+from crawler.storage import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -49,28 +49,24 @@ class StorePipeline:
         now = utc_now()
         if not self.keep_html:
             item.html = None
+        note = store.fetch_notes.pop(item.url, None)
+        urls = list(dict.fromkeys([item.url, item.canonical_url, *item.aliases, *(note.aliases if note else [])]))
         if item.disposition == "new":
-            item.article_id = store.insert(item, now, story_id=item.story_id)
+            item.article_id = store.insert(item, now, story_id=item.story_id, aliases=urls)
             if item.story_id != item.article_id:
                 self.stats.inc_value("khabar/stories/joined")
-        elif item.disposition == "updated":
-            assert item.article_id is not None
-            store.update(item.article_id, item, now)
         else:
             assert item.article_id is not None
-            store.touch(item.article_id, now)
-        self._remember_urls(store, item, now)
+            if item.disposition == "updated":
+                store.update(item.article_id, item, now)
+            else:
+                store.touch(item.article_id, now)
+            store.add_aliases(urls, item.article_id, now)
+        if note:
+            store.save_validators(item.url, note, now)
         self.stats.inc_value(f"khabar/articles/{item.disposition}")
         logger.debug("%s: %s", item.disposition, item.canonical_url)
         return item
-
-    def _remember_urls(self, store: ArticleStore, item: Article, now: str) -> None:
-        assert item.article_id is not None
-        note = store.fetch_notes.pop(item.url, None)
-        urls = dict.fromkeys([item.url, item.canonical_url, *item.aliases, *(note.aliases if note else [])])
-        store.add_aliases(list(urls), item.article_id, now)
-        if note:
-            store.save_validators(item.url, note, now)
 
     def close_spider(self) -> None:
         if self._committer is not None and self._committer.running:

@@ -138,6 +138,7 @@ def test_the_update_is_searchable_and_the_old_text_is_not(pipes: Pipelines) -> N
     pipes(article())
     new_body = ["इटली यूक्रेन को एयर डिफेंस सिस्टम देगा और प्रधानमंत्री मेलोनी घोषणा करेंगी।"] * 3
     pipes(article(body=new_body))
+    Runtime.of(pipes.crawler).store.commit()  # the index takes a batch's changes when it is committed
     db = Runtime.of(pipes.crawler).store.db
     hits = lambda word: db.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH ?",  # noqa: E731
                                    [fts_query(word)]).fetchall()

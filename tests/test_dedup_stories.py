@@ -108,9 +108,12 @@ def test_bands_of_identical_signatures_collide_and_of_unrelated_ones_do_not() ->
     agency = signature(story_text(AGENCY_TITLE, " ".join(AGENCY_BODY)))
     other = signature(story_text(OTHER_TITLE, " ".join(OTHER_BODY)))
     assert agency is not None and other is not None
-    assert buckets(agency) == buckets(agency.copy())
-    assert len(set(buckets(agency))) == len(buckets(agency))  # the band number is part of the bucket
-    assert not set(buckets(agency)) & set(buckets(other))
+    assert buckets(agency).tolist() == buckets(agency.copy()).tolist()
+    # The band number is part of the key: twenty bands of equal values would still give twenty keys.
+    assert len(set(buckets(agency).tolist())) == len(buckets(agency)) == 20
+    same_values = np.full(NUM_PERM, 7, dtype=np.uint32)
+    assert len(set(buckets(same_values).tolist())) == 20
+    assert not set(buckets(agency).tolist()) & set(buckets(other).tolist())
 
 
 @pytest.fixture
@@ -153,9 +156,11 @@ def test_reindex_and_forget(index: StoryIndex) -> None:
     index.reindex(first, story_text(OTHER_TITLE, " ".join(OTHER_BODY)))  # article 1 now reads like OTHER
     sig = signature(story_text(AGENCY_TITLE, " ".join(AGENCY_BODY)))
     assert sig is not None and index.best_story(sig) is None
+    assert index.best_story(signature(story_text(OTHER_TITLE, " ".join(OTHER_BODY)))) == first
     index.forget(first)
-    assert index.db.execute("SELECT count(*) FROM story_buckets").fetchone() == (0,)
     assert index.db.execute("SELECT count(*) FROM story_signatures").fetchone() == (0,)
+    # Its band keys stay in memory, but a candidate without a stored signature is turned down.
+    assert index.best_story(signature(story_text(OTHER_TITLE, " ".join(OTHER_BODY)))) is None
 
 
 def test_backfill_gives_old_rows_signatures_and_stories(tmp_path: Path) -> None:
@@ -248,3 +253,41 @@ def test_search_collapse_shows_the_story_once(three_sites: dict) -> None:
     assert rows[0]["story_id"] == story_of(three_sites["db"], three_sites["urls"]["agency"])
     table = run_khabar(three_sites["work"], "search", "जापान OR मुंबई", "--collapse")
     assert table.returncode == 0 and table.stdout.count("\n") == 2 + 2  # header, rule, two stories
+
+
+def test_signatures_equal_datasketch_minhash() -> None:
+    """The numpy signature is datasketch's MinHash (affine32 scheme, same seed and permutations), computed
+    without importing datasketch at crawl time: checked against datasketch itself."""
+    from datasketch import MinHash
+
+    from crawler.stories import SCHEME, SEED, _permutations, datasketch_signature
+
+    reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    a, b = _permutations()
+    assert a.tolist() == [int(x) for x in reference[0]] and b.tolist() == [int(x) for x in reference[1]]
+    for title, body in ((AGENCY_TITLE, AGENCY_BODY), (REWRITE_TITLE, REWRITE_BODY), (OTHER_TITLE, OTHER_BODY),
+                        ("छोटा", ["दो शब्द"])):
+        text = story_text(title, " ".join(body))
+        ours, theirs = signature(text), datasketch_signature(text)
+        assert ours is not None and theirs is not None and ours.tolist() == theirs.tolist()
+
+
+def test_storing_an_article_does_not_import_datasketch() -> None:
+    code = ("import sys; from crawler.stories import signature; signature('रूस यूक्रेन युद्ध की खबर'); "
+            "print('datasketch' in sys.modules, 'scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(("title", "body"), [(AGENCY_TITLE, AGENCY_BODY), (OTHER_TITLE, OTHER_BODY),
+                                             ("केवल शीर्षक वाली खबर", []), ("दो", ["शब्द"]), ("", [])])
+def test_the_signature_from_shared_tokens_equals_the_one_from_text(title: str, body: list[str]) -> None:
+    from crawler.items import Article
+    from crawler.stories import article_signature, article_story_text
+
+    item = Article(url="https://x.in/a", canonical_url="https://x.in/a", site="x", fetched_at="t", title=title,
+                   body=list(body))
+    ours, from_text = article_signature(item), signature(article_story_text(item))
+    assert (ours is None and from_text is None) or (ours is not None and from_text is not None
+                                                    and ours.tolist() == from_text.tolist())
+    assert article_story_text(item) == story_text(title, "\n\n".join(body))

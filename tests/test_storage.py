@@ -152,7 +152,11 @@ def test_a_file_at_migration_0001_opens_with_its_data_and_the_new_schema(tmp_pat
     # New columns, filled in for the old rows.
     keys = [key for (key,) in db.execute("SELECT url_key FROM articles ORDER BY id").fetchall()]
     assert keys == ["lokmatnews.in/international/kim-b1", "amarujala.com/world/kim-2", "lokmatnews.in/india/other-b3"]
-    assert db.execute("SELECT url_key FROM article_urls").fetchone()[0] == "lokmatnews.in/international/kim-b1"
+    assert db.execute("SELECT url_key FROM article_urls WHERE url LIKE '%m.lokmatnews%'").fetchone()[0] == \
+        "lokmatnews.in/international/kim-b1"
+    # Every article's own URL is one of its URL rows (0007): one index answers every lookup.
+    assert db.execute("SELECT count(*) FROM articles a JOIN article_urls u ON u.url = a.url AND u.article_id = a.id"
+                      ).fetchone()[0] == 3
     # Old rows were given stories: the same text on two sites is one story.
     stories = [story for (story,) in db.execute("SELECT story_id FROM articles ORDER BY id").fetchall()]
     assert stories == [1, 1, 3]
@@ -166,6 +170,47 @@ def test_a_file_at_migration_0001_opens_with_its_data_and_the_new_schema(tmp_pat
     again = connect(path)
     assert again.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(applied)
     again.close()
+
+
+def test_a_file_with_bucket_rows_and_a_full_text_copy_upgrades_to_bands_and_a_contentless_index(
+        tmp_path: Path) -> None:
+    """Files from before 0005/0006 kept twenty bucket rows per article and a copy of every search form in the
+    full-text index. Upgraded: the buckets table goes, each signature gets its band keys, the index is rebuilt
+    without the copy, and old articles are still found by search and still gather their copies into stories."""
+    from crawler.hindi import FTS_TOKENIZE, fts_query
+    from crawler.stories import SIGNATURES_TABLE, signature, story_text
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before=["0005_story_bands", "0006_search_contentless"])
+    old.execute("DROP TABLE articles_search")  # as 0001 made it: a full copy of the indexed text
+    old.execute(f"CREATE VIRTUAL TABLE articles_search USING fts5(title, summary, highlights, body, tags, "
+                f'tokenize = "{FTS_TOKENIZE}")')
+    old.execute("CREATE TABLE story_buckets (bucket INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+                "PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
+    body = " ".join(BODY)
+    old["articles"].insert({"id": 1, "url": "https://www.lokmatnews.in/international/kim-b1/", "site": "lokmat",
+                            "title": "किम", "body": body, "content_hash": "h1", "story_id": 1,
+                            "first_seen_at": "t", "last_seen_at": "t"})
+    sig = signature(story_text("किम", body))
+    assert sig is not None
+    old.execute(f"INSERT INTO {SIGNATURES_TABLE} (article_id, signature, bands) VALUES (1, ?, NULL)", [sig.tobytes()])
+    old.execute("INSERT INTO story_buckets VALUES (123, 1)")
+    old.execute("INSERT INTO articles_search (rowid, title, body) VALUES (1, 'किम', 'कोस्मोड्रोम')")
+    old.close()
+
+    db = connect(path)
+    assert not db["story_buckets"].exists()
+    assert db.execute(f"SELECT length(bands) FROM {SIGNATURES_TABLE}").fetchone() == (80,)
+    assert "content=''" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_search'").fetchone()[0]
+    assert db.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH ?",
+                      [fts_query("पुतिन")]).fetchall() == [(1,)]
+    store = ArticleStore(db)
+    copy = Article(url="https://www.amarujala.com/world/kim-2", canonical_url="https://www.amarujala.com/world/kim-2",
+                   site="amarujala", fetched_at="t", title="किम जोंग", body=list(BODY), content_hash="h2")
+    store.insert(copy, "t")
+    assert copy.story_id == 1
+    store.close()
 
 
 def test_reading_commands_do_not_wait_for_a_crawl_holding_the_write_lock(tmp_path: Path) -> None:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonical_url, host_key, normalize_url, rebase, resource_url, same_site, unbase, url_key
+from crawler.urls import (
+    _normalize_url,
+    canonical_url,
+    host_key,
+    normalize_url,
+    rebase,
+    resource_url,
+    same_site,
+    unbase,
+    url_key,
+)
 
 STORY = "https://www.lokmatnews.in/international/kim-jong-un-meets-putin-b1507312/"
 STORY_KEY = "lokmatnews.in/international/kim-jong-un-meets-putin-b1507312"
@@ -88,6 +98,16 @@ def test_different_pages_keep_different_keys(url: str) -> None:
 ])
 def test_stored_form(url: str, stored: str) -> None:
     assert normalize_url(url) == stored
+
+
+@pytest.mark.parametrize("url", [*SAME_STORY, *DIFFERENT, "https://www.jagran.com/समाचार/खबर-123.html",
+                                 "https://www.bhaskar.com/a/b.html?b=2&a=1&fbclid=zz"])
+def test_normalizing_a_normal_form_changes_nothing(url: str) -> None:
+    """normalize_url remembers each result as its own normal form: that is only right if normalizing is
+    idempotent, checked here without the cache."""
+    normal = _normalize_url(url)
+    assert _normalize_url(normal) == normal
+    assert normalize_url(url) == normal == normalize_url(normal)
 
 
 def test_devanagari_paths_raw_or_percent_encoded_are_one_url() -> None:
