@@ -23,7 +23,8 @@ class Runtime:
         settings = crawler.settings
         self.config: Config = load_config(settings.get("KHABAR_CONFIG") or None,
                                           db_override=settings.get("KHABAR_DB") or None)
-        self.store = ArticleStore.open(self.config.db_path)
+        self.store = ArticleStore.open(self.config.db_path,
+                                       lock_wait_seconds=settings.getfloat("KHABAR_LOCK_WAIT_SECONDS", 30.0))
         logger.info("Khabar database: %s (config: %s)", self.config.db_path, self.config.source)
         crawler.signals.connect(self._close, signal=signals.engine_stopped)
 

@@ -65,6 +65,9 @@ KHABAR_CONDITIONAL_REQUESTS = True
 # (the seconds bound how long another crawl may wait for the write lock, and what a kill can lose).
 KHABAR_BATCH_SIZE = 500
 KHABAR_BATCH_SECONDS = 2.0
+# How long a crawl waits for the write lock another process holds before it drops the item it is storing
+# (counted as khabar/dropped/database_locked; the page is fetched again next run). The wait blocks the crawl.
+KHABAR_LOCK_WAIT_SECONDS = 30.0
 # Validation: minimum characters of body text for a page to count as an article.
 KHABAR_MIN_BODY_CHARS = 80
 # Store the raw HTML of each page so `khabar reparse` can re-run a fixed parser.

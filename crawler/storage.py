@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.db import SEARCH_TABLE, connect
+from crawler.db import BUSY_TIMEOUT_MS, SEARCH_TABLE, DatabaseError, connect
 from crawler.hindi import ArticleTokens
 from crawler.items import Article
 from crawler.stories import StoryIndex, article_signature, article_story_text, buckets, story_text
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 JSON_FIELDS = ("authors", "highlights", "tags", "related", "more_from_section")
 CACHE_KIB = 16_384
 WAL_CHECKPOINT_PAGES = 16_384
+LOCK_ATTEMPT_SECONDS = 5.0  # a waiting crawl says so in the log this often
 # What a revision keeps of the version it replaces.
 REVISION_COLUMNS = ("title", "summary", "body", "published_at", "updated_at", "content_hash")
 OLD_COLUMNS = (*REVISION_COLUMNS, "highlights", "tags")  # what an update reads of the row it replaces
@@ -64,8 +66,10 @@ class ArticleStore:
     """Reads and writes of articles, aliases, revisions, stories, validators and alerts, batched in transactions."""
 
     def __init__(self, db: sqlite_utils.Database, batch_size: int = 500, batch_seconds: float = 2.0,
-                 near_duplicate_threshold: float = 0.8) -> None:
+                 near_duplicate_threshold: float = 0.8, lock_wait_seconds: float = BUSY_TIMEOUT_MS / 1000) -> None:
         self.db = db
+        self.path = db.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+        self.lock_wait_seconds = lock_wait_seconds
         # The indexes a crawl writes into at random places (URL keys, content hashes) outgrow SQLite's default 2 MB
         # page cache after a few thousand articles. 16 MB holds them at 100,000 articles; 64 MB bought no speed
         # there (measured) and cost its size in memory.
@@ -98,12 +102,34 @@ class ArticleStore:
     def begin(self) -> None:
         """Take the write lock (if not held yet): lookups made now stay true until the write."""
         if not self.db.conn.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
+            self._take_write_lock()
             self._opened_at = time.monotonic()
             self._pending = 0
             self._next_id = None
             if self.stories.bands is not None:
                 self.stories.refresh()  # stories other processes stored since our last write
+
+    def _take_write_lock(self) -> None:
+        """BEGIN IMMEDIATE, waiting up to ``lock_wait_seconds`` for another process's write lock in short attempts,
+        so that the wait is said in the log rather than silent; past that, a DatabaseError with a sentence."""
+        started = time.monotonic()
+        while True:
+            remaining = self.lock_wait_seconds - (time.monotonic() - started)
+            self.db.execute(f"PRAGMA busy_timeout = {int(max(0.0, min(LOCK_ATTEMPT_SECONDS, remaining)) * 1000)}")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as error:
+                waited = time.monotonic() - started
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                if waited >= self.lock_wait_seconds:
+                    raise DatabaseError(f"the database at {self.path} was locked by another process for "
+                                        f"{waited:.0f} s (KHABAR_LOCK_WAIT_SECONDS)") from None
+                logger.warning("waiting for the write lock on %s: another process is writing it (%.0f s so far)",
+                               self.path, waited)
+            finally:
+                self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _write(self) -> None:
         """Count one write; open a transaction if none is open."""

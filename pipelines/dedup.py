@@ -21,7 +21,9 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
+from crawler.db import DatabaseError
 from crawler.items import Article
 from crawler.runtime import Runtime
 from crawler.storage import ArticleStore
@@ -78,6 +80,12 @@ class DedupPipeline:
             return item
         item.content_hash = content_hash(item)
         store = Runtime.of(self.crawler).store
-        store.begin()
+        try:
+            store.begin()
+        except DatabaseError as error:  # another process held the write lock too long: this item only
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("khabar/dropped/database_locked")
+            logger.warning("dropped %s: %s", item.url, error)
+            raise DropItem("database_locked") from None
         decide(store, item)
         return item

@@ -231,3 +231,59 @@ def test_json_fields_are_stored_as_json(pipes: Pipelines) -> None:
     item.tags = ["किम जोंग उन", "रूस"]
     pipes(item)
     assert json.loads(Runtime.of(pipes.crawler).store.get(1)["tags"]) == ["किम जोंग उन", "रूस"]
+
+
+def other_story(number: int) -> Article:
+    return article(URL.replace("b1507312", f"b150731{number}"), title=f"दूसरी खबर {number}",
+                   body=[f"{line} ({number})" for line in BODY])
+
+
+def test_a_write_lock_held_too_long_drops_the_item_with_a_reason_and_keeps_what_is_stored(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process holds the write lock (here: a second connection in BEGIN IMMEDIATE). The crawl says in
+    the log that it is waiting; past KHABAR_LOCK_WAIT_SECONDS it drops this one item, counted, without a
+    traceback, and what was stored before stays."""
+    import crawler.storage
+
+    monkeypatch.setattr(crawler.storage, "LOCK_ATTEMPT_SECONDS", 0.1)
+    crawler_ = make_crawler(tmp_path)
+    crawler_.settings.frozen = False
+    crawler_.settings.set("KHABAR_LOCK_WAIT_SECONDS", 0.5)
+    pipes = Pipelines(crawler_)
+    pipes(article())
+    Runtime.of(crawler_).store.commit()
+    other = sqlite3.connect(tmp_path / "khabar.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    caplog.set_level("WARNING")
+    from scrapy.exceptions import DropItem
+
+    with pytest.raises(DropItem, match="database_locked"):
+        pipes(other_story(3))
+    assert crawler_.stats.get_value("khabar/dropped/database_locked") == 1  # type: ignore[union-attr]
+    assert "waiting for the write lock" in caplog.text and "locked by another process" in caplog.text
+    other.execute("ROLLBACK")
+    # The lock is free again: the next item is stored, and the first one never went anywhere.
+    assert pipes(other_story(4)).disposition == "new"
+    pipes.close()
+    assert query(tmp_path / "khabar.db", "SELECT count(*) FROM articles") == [(2,)]
+    other.close()
+
+
+def test_a_crawl_waits_for_a_short_write_lock_and_then_stores(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import crawler.storage
+
+    monkeypatch.setattr(crawler.storage, "LOCK_ATTEMPT_SECONDS", 0.1)
+    pipes = Pipelines(make_crawler(tmp_path))
+    pipes(article())
+    Runtime.of(pipes.crawler).store.commit()
+    other = sqlite3.connect(tmp_path / "khabar.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.5, lambda: other.execute("ROLLBACK")).start()
+    caplog.set_level("WARNING")
+    assert pipes(other_story(5)).disposition == "new"
+    assert "waiting for the write lock" in caplog.text
+    pipes.close()
+    other.close()
