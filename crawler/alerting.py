@@ -192,6 +192,9 @@ def try_topic(db: sqlite_utils.Database, config: Config, topic_id: str, *, now: 
     return found
 
 
+BACKFILL_BATCH = 500  # articles per write transaction of a backfill
+
+
 def backfill(db: sqlite_utils.Database, config: Config, topic_id: str, *, notify: bool = False,
              now: datetime | None = None) -> dict[str, int]:
     """Apply a new or changed topic to every stored article; notify only if asked.
@@ -210,6 +213,11 @@ def backfill(db: sqlite_utils.Database, config: Config, topic_id: str, *, notify
             for match in matcher.match(ArticleText.of_row(row), row["url"], row["section"] or ""):
                 counts["matched"] += 1
                 counts[recorder.record(row["id"], topic, match, moment, notify=notify)] += 1
+            if counts["articles"] % BACKFILL_BATCH == 0:
+                # A crawl writing the same file waits for this lock: give it a turn. Alerts are one per article and
+                # topic, so a backfill stopped half-way and run again just finishes the work.
+                db.execute("COMMIT")
+                db.execute("BEGIN IMMEDIATE")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")

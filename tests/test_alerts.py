@@ -200,6 +200,32 @@ def test_backfill_is_silent_unless_asked(tmp_path: Path, store: ArticleStore) ->
     assert (again["created"], again["exists"]) == (0, 2)  # existing alerts are never raised twice
 
 
+def test_backfill_commits_as_it_goes(tmp_path: Path, store: ArticleStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crawl writing the same file must not wait for a whole backfill: the alerts of each batch are committed
+    (visible to another connection) before the next batch is matched."""
+    import sqlite3
+
+    import crawler.alerting
+
+    monkeypatch.setattr(crawler.alerting, "BACKFILL_BATCH", 2)
+    config = write_config(tmp_path, "")
+    for n in range(1, 6):
+        stored(store, WAR, n=n)
+    visible: list[int] = []
+    original = AlertRecorder.record
+
+    def record(self: AlertRecorder, *args: object, **kwargs: object) -> str:
+        other = sqlite3.connect(tmp_path / "k.db")
+        visible.append(other.execute("SELECT count(*) FROM alerts").fetchone()[0])
+        other.close()
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AlertRecorder, "record", record)
+    counts = backfill(store.db, config, "war", now=ist(7, 10))
+    assert counts["articles"] == 5 and counts["created"] + counts["same_story"] == 5
+    assert visible == [0, 0, 2, 2, 4]
+
+
 def test_backfill_with_notify_sends(tmp_path: Path, store: ArticleStore) -> None:
     config = write_config(tmp_path, "")
     stored(store, WAR, n=1)
