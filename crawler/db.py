@@ -7,6 +7,7 @@ upgraded by numbered migrations, so an older file opens in a newer Khabar.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -79,6 +80,17 @@ def _explain(file: Path, error: sqlite3.DatabaseError) -> str:
     if "not a database" in text or "malformed" in text:
         return f"{file} is not a valid SQLite database: {text}"
     return f"database error at {file}: {text}"
+
+
+def json_list(value: object) -> list[str]:
+    """A JSON-array column (highlights, tags ...) as strings; empty for NULL, "" or text that is not an array."""
+    if not value:
+        return []
+    try:
+        items = json.loads(value) if isinstance(value, str) else value
+    except json.JSONDecodeError:
+        return []
+    return [str(item) for item in items] if isinstance(items, list) else []
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.db import BUSY_TIMEOUT_MS, SEARCH_TABLE, DatabaseError, connect
+from crawler.db import BUSY_TIMEOUT_MS, SEARCH_TABLE, DatabaseError, connect, json_list
 from crawler.hindi import ArticleTokens
 from crawler.items import Article
 from crawler.stories import StoryIndex, article_signature, article_story_text, buckets, story_text
@@ -357,8 +357,8 @@ UNINDEX_SQL = (f"INSERT INTO [{SEARCH_TABLE}] ([{SEARCH_TABLE}], rowid, {', '.jo
 def row_search_forms(row: dict[str, Any]) -> list[str]:
     """The search forms (``SEARCH_FIELDS``) of a stored article row: what ``_index`` gave for that article.
     The body is stored with its paragraphs joined; paragraph breaks are not words, so the form is the same."""
-    tokens = ArticleTokens(row["title"] or "", row["summary"] or "", tuple(_json_list(row["highlights"])),
-                           (row["body"] or "",), tuple(_json_list(row["tags"])))
+    tokens = ArticleTokens(row["title"] or "", row["summary"] or "", tuple(json_list(row["highlights"])),
+                           (row["body"] or "",), tuple(json_list(row["tags"])))
     return [tokens.search_form(name) for name in SEARCH_FIELDS]
 
 
@@ -373,11 +373,3 @@ def rebuild_search_index(db: sqlite_utils.Database, batch: int = 2_000) -> int:
             db.execute(INDEX_SQL, [article_id, *forms])
         done, last = done + len(rows), rows[-1][0]
     return done
-
-
-def _json_list(value: str | None) -> list[str]:
-    try:
-        items = json.loads(value) if value else []
-    except json.JSONDecodeError:
-        return []
-    return [str(item) for item in items] if isinstance(items, list) else []

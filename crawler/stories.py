@@ -356,16 +356,10 @@ class StoryIndex:
                 self.bands.add(article_id, keys)
             self.seen_up_to = max(self.seen_up_to, article_id)
 
-    def forget(self, article_id: int) -> None:
-        """Drop an article's signature; its keys left in memory only yield candidates that are then turned down."""
-        self.db.execute(f"DELETE FROM [{SIGNATURES_TABLE}] WHERE article_id = ?", [article_id])
-
     def assign(self, article_id: int, text: str, story_id: int | None = None) -> int:
         """Index a newly stored article and return its story: ``story_id`` if given, else the best match, else
         its own id. The caller writes the returned id to ``articles.story_id``."""
-        return self.assign_signature(article_id, signature(text), story_id)
-
-    def assign_signature(self, article_id: int, sig: np.ndarray | None, story_id: int | None = None) -> int:
+        sig = signature(text)
         keys = buckets(sig) if sig is not None else None
         if story_id is None:
             story_id = (self.best_story(sig, article_id, keys) if sig is not None else None) or article_id

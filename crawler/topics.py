@@ -21,7 +21,6 @@ of every distinct term and field that made the rule true), so an alert says why 
 from __future__ import annotations
 
 import fnmatch
-import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from urllib.parse import urlsplit
 import regex
 
 from crawler.config import Topic
+from crawler.db import json_list
 from crawler.hindi import normalize_word, sentence_words, stem, word_tokens
 from crawler.items import Article
 
@@ -503,8 +503,8 @@ class ArticleText:
     @classmethod
     def of_row(cls, row: Mapping[str, Any]) -> ArticleText:
         """From a stored ``articles`` row (JSON arrays, body paragraphs joined by a blank line)."""
-        return cls(_parts(row.get("title") or "", row.get("summary") or "", _json_list(row.get("highlights")),
-                          (row.get("body") or "").split("\n\n"), _json_list(row.get("tags"))))
+        return cls(_parts(row.get("title") or "", row.get("summary") or "", json_list(row.get("highlights")),
+                          (row.get("body") or "").split("\n\n"), json_list(row.get("tags"))))
 
     def surface(self, pos: int) -> str:
         return self.surfaces[pos >> _SHIFT][pos & _LOCAL]
@@ -577,13 +577,6 @@ class ArticleText:
         if len(term.words) == 1 or not starts:
             return starts
         return [p for p in starts if all(self._word_at(w, p + k) for k, w in enumerate(term.words[1:], 1))]
-
-
-def _json_list(value: Any) -> list[str]:
-    if not value:
-        return []
-    items = json.loads(value) if isinstance(value, str) else value
-    return [str(v) for v in items]
 
 
 def _parts(title: str, summary: str, highlights: list[str], body: list[str], tags: list[str]) -> dict[str, list[str]]:
