@@ -25,13 +25,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.alerting import AlertRecorder
+from crawler.alerts.recording import AlertRecorder
+from crawler.alerts.rules import ArticleText, TopicMatcher, compile_topic
+from crawler.app.sample_server import SAMPLE_SITE
 from crawler.config import Config, Topic, load_config
-from crawler.extract import build_article
+from crawler.extract.fields import build_article
 from crawler.items import Page
-from crawler.sample_server import SAMPLE_SITE
-from crawler.storage import ArticleStore
-from crawler.topics import ArticleText, TopicMatcher, compile_topic
+from crawler.store.articles import ArticleStore
 from pipelines.dedup import content_hash, decide
 from spiders.lokmat import LokmatSpider
 

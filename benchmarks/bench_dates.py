@@ -1,4 +1,4 @@
-"""Benchmark crawler.dates against plain dateparser on the dates Hindi news sites print.
+"""Benchmark crawler.text.dates against plain dateparser on the dates Hindi news sites print.
 
 Run: python benchmarks/bench_dates.py
 
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from crawler.dates import IST, dateparser_calls, parse_date, parse_iso
+from crawler.text.dates import IST, dateparser_calls, parse_date, parse_iso
 
 NOW = datetime(2023, 9, 13, 12, 0, tzinfo=IST)
 SEED = "2023-09-13T16:28:00+05:30"
@@ -180,7 +180,7 @@ def main() -> dict[str, Any]:
 
 def _print(figures: dict[str, Any]) -> None:
     rows = [
-        ("khabar crawler.dates", figures["khabar"]),
+        ("khabar crawler.text.dates", figures["khabar"]),
         ("dateparser plain (hi, en)", figures["dateparser_plain"]),
         ("dateparser + Khabar settings", figures["dateparser_tuned"]),
     ]

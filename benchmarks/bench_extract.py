@@ -27,8 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler import golden
-from crawler.extract import build_article
+from crawler.app import golden
+from crawler.extract.fields import build_article
 from crawler.items import Page
 
 TARGET_BYTES = 300_000

@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Callable, Sized
 
-from crawler import hindi
+from crawler.text import hindi
 
 # Sentences in the style of the seed article, with spelling variants, nukta, chandrabindu,
 # danda, hyphenated compounds and some Latin, so caching and every fold get exercised.

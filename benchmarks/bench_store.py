@@ -40,10 +40,10 @@ import sqlite_utils  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
 import crawler.settings as khabar_settings  # noqa: E402
+from crawler.components.runtime import Runtime  # noqa: E402
 from crawler.items import Article  # noqa: E402
-from crawler.runtime import Runtime  # noqa: E402
-from crawler.stories import signature  # noqa: E402
-from crawler.urls import canonical_url  # noqa: E402
+from crawler.store.stories import signature  # noqa: E402
+from crawler.text.urls import canonical_url  # noqa: E402
 from pipelines.dedup import DedupPipeline  # noqa: E402
 from pipelines.store import StorePipeline  # noqa: E402
 
@@ -172,7 +172,7 @@ ARTICLE_PATH = re.compile(r"-b\d+/?$")
 
 def refetch_on_second_crawl() -> dict[str, Any]:
     """Crawl the sample site three times into one file; count article pages the server sends in full again."""
-    from crawler.sample_server import SAMPLE_SITE, SampleSite
+    from crawler.app.sample_server import SAMPLE_SITE, SampleSite
 
     log: list[tuple[str, int]] = []
     with tempfile.TemporaryDirectory() as tmp, SampleSite(SAMPLE_SITE) as site:

@@ -1,5 +1,5 @@
 """``python -m crawler`` is the ``khabar`` command."""
 
-from crawler.cli import main
+from crawler.app.cli import main
 
 main()

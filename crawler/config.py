@@ -237,7 +237,7 @@ def _parse_topics(source: str, table: dict[str, Any], notify: dict[str, NotifyTa
             if name not in notify:
                 raise ConfigError(source, f"{prefix}.notify", f"no notify target named {name!r}")
         topic.extra = {k: v for k, v in body.items() if k in EXTENDED_TOPIC_KEYS}
-        from crawler.topics import RuleError, compile_topic  # topics imports this module
+        from crawler.alerts.rules import RuleError, compile_topic  # topics imports this module
 
         try:
             topic.compiled = compile_topic(topic)
@@ -255,7 +255,7 @@ def _number(source: str, key: str, value: Any, low: float = 0, high: float = flo
 
 
 def _parse_topic_rule(source: str, prefix: str, body: dict[str, Any], topic: Topic) -> None:
-    """rule, lists, near, weights, threshold: checked here for types; the rule itself by crawler.topics."""
+    """rule, lists, near, weights, threshold: checked here for types; the rule itself by crawler.alerts.rules."""
     if "rule" in body:
         if not isinstance(body["rule"], str) or not body["rule"].strip():
             raise ConfigError(source, f"{prefix}.rule", "must be a non-empty string such as '@terms NEAR/10 @context'")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.hindi import ArticleTokens
+from crawler.text.hindi import ArticleTokens
 
 
 @dataclass

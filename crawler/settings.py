@@ -27,17 +27,17 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.SkipKnownMiddleware": 560,
+    "crawler.components.skip_known.SkipKnownMiddleware": 560,
     # After SkipKnown (it needs to know whether an article is stored), before redirects and compression.
-    "crawler.middlewares.ConditionalRequestMiddleware": 570,
+    "crawler.components.skip_known.ConditionalRequestMiddleware": 570,
 }
 
 EXTENSIONS = {
-    "crawler.runs.CrawlRunExtension": 500,
-    "crawler.progress.ProgressExtension": 510,
+    "crawler.components.runs.CrawlRunExtension": 500,
+    "crawler.components.progress.ProgressExtension": 510,
     # AutoThrottle, except that 304 Not Modified answers may speed the crawl up as 200s do.
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.middlewares.NotModifiedAwareAutoThrottle": 0,
+    "crawler.components.skip_known.NotModifiedAwareAutoThrottle": 0,
 }
 
 # The order DESIGN.md gives: parse -> validate -> dedup -> store -> alert.
@@ -72,7 +72,7 @@ KHABAR_LOCK_WAIT_SECONDS = 30.0
 KHABAR_MIN_BODY_CHARS = 80
 # Store the raw HTML of each page so `khabar reparse` can re-run a fixed parser.
 KHABAR_KEEP_HTML = True
-LOG_FORMATTER = "crawler.logformatter.KhabarLogFormatter"
+LOG_FORMATTER = "crawler.components.logformatter.KhabarLogFormatter"
 
 # --- Runs, health, progress (crawler/runs.py, crawler/health.py, crawler/progress.py) ---
 # The schedule that started this crawl (set by `khabar schedule`); recorded in crawl_runs.scheduled.

@@ -1,7 +1,7 @@
 """AlertPipeline: match new and changed articles against the topics; one alert per (article, topic), ever.
 
-Each alert is written with its outbox rows (crawler.alerting); when the spider closes, due
-alerts are sent (crawler.notify) and the rest wait in the outbox for a later run.
+Each alert is written with its outbox rows (crawler.alerts.recording); when the spider closes, due
+alerts are sent (crawler.alerts.delivery) and the rest wait in the outbox for a later run.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.alerting import AlertRecorder
+from crawler.alerts.delivery import deliver_due
+from crawler.alerts.recording import AlertRecorder
+from crawler.alerts.rules import TopicMatcher
+from crawler.components.runtime import Runtime
 from crawler.items import Article
-from crawler.notify import deliver_due
-from crawler.runtime import Runtime
-from crawler.topics import TopicMatcher
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """DedupPipeline: decide whether an article is new, an update, unchanged, or a duplicate.
 
-Identity is the URL key (``crawler.urls.url_key``) of the canonical URL or of any URL the
+Identity is the URL key (``crawler.text.urls.url_key``) of the canonical URL or of any URL the
 story was seen under. A known URL whose title, body (content fingerprint) or ``dateModified``
 changed is ``updated``; else ``unchanged`` when the stored URL itself was fetched, ``duplicate`` when
 another of its URLs was (an AMP copy, a tracking link). An unknown URL whose content fingerprint (the
@@ -8,7 +8,7 @@ hash of the search form of title and body, so nukta/NBSP/NFC noise does not spli
 matches a stored article of the same site is a ``duplicate`` (the story under a second URL:
 kept as an alias). The same fingerprint on another site is a ``new`` article in the same
 story (each site's copy is its own row; ``story_id`` groups them). Everything else is
-``new``; the store puts it in the story of its nearest near-duplicate (``crawler.stories``).
+``new``; the store puts it in the story of its nearest near-duplicate (``crawler.store.stories``).
 
 The decision is made under the write lock (``ArticleStore.begin``), so a second crawl
 writing the same file cannot store the same URL between this decision and the write.
@@ -23,11 +23,11 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.db import DatabaseError
+from crawler.components.runtime import Runtime
 from crawler.items import Article
-from crawler.runtime import Runtime
-from crawler.storage import ArticleStore
-from crawler.urls import same_site, url_key
+from crawler.store.articles import ArticleStore
+from crawler.store.connection import DatabaseError
+from crawler.text.urls import same_site, url_key
 
 logger = logging.getLogger(__name__)
 

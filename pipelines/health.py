@@ -16,7 +16,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.health import HEALTH_PREFIX
+from crawler.alerts.health import HEALTH_PREFIX
 from crawler.items import Article
 
 logger = logging.getLogger(__name__)

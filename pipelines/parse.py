@@ -9,7 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from crawler.extract import SiteFields, build_article
+from crawler.extract.fields import SiteFields, build_article
 from crawler.items import Article, Page
 
 logger = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
+from crawler.components.runtime import Runtime
 from crawler.items import Article
-from crawler.runtime import Runtime
-from crawler.storage import utc_now
+from crawler.store.articles import utc_now
 
 logger = logging.getLogger(__name__)
 

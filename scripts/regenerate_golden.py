@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler import golden
+from crawler.app import golden
 
 
 def expected_from(case: golden.GoldenCase) -> dict[str, object]:

@@ -6,8 +6,8 @@ generic reader splits); the page adds the story highlights. Videos live under /v
 
 from __future__ import annotations
 
-from crawler.extract import SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import SiteFields
 
 
 class AajTakSpider(SiteSpider):

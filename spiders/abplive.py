@@ -6,8 +6,8 @@ generic reader); the "Also Read" box gives the related stories.
 
 from __future__ import annotations
 
-from crawler.extract import LinkBlock, SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import LinkBlock, SiteFields
 
 
 class AbpLiveSpider(SiteSpider):

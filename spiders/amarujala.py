@@ -6,8 +6,8 @@ Photo galleries (/photo-gallery/) and videos (/video/) are not articles.
 
 from __future__ import annotations
 
-from crawler.extract import LinkBlock, SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import LinkBlock, SiteFields
 
 
 class AmarUjalaSpider(SiteSpider):

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from crawler.components.site import as_bool, as_url_list, make_page
 from crawler.items import Page
-from crawler.site import as_bool, as_url_list, make_page
-from crawler.urls import site_key
+from crawler.text.urls import site_key
 
 
 class ArticleSpider(scrapy.Spider):

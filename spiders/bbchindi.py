@@ -6,8 +6,8 @@ the writer's name comes from the visible byline; everything else is generic.
 
 from __future__ import annotations
 
-from crawler.extract import SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import SiteFields
 
 
 class BbcHindiSpider(SiteSpider):

@@ -7,8 +7,8 @@ and author are read here), and the "ये भी पढ़ें" boxes give th
 
 from __future__ import annotations
 
-from crawler.extract import LinkBlock, SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import LinkBlock, SiteFields
 
 
 class BhaskarSpider(SiteSpider):

@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.discovery import Entry, parse_since
-from crawler.follow import DiscoveryMixin
+from crawler.components.discovery import Entry, parse_since
+from crawler.components.follow import DiscoveryMixin
+from crawler.components.site import as_bool, as_positive_int, as_url_list, make_page
 from crawler.items import Page
-from crawler.site import as_bool, as_positive_int, as_url_list, make_page
-from crawler.urls import site_key
+from crawler.text.urls import site_key
 
 
 class FeedSpider(DiscoveryMixin, scrapy.Spider):

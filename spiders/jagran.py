@@ -6,8 +6,8 @@ the HighLights list is the one the standard data lacks.
 
 from __future__ import annotations
 
-from crawler.extract import SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import SiteFields
 
 
 class JagranSpider(SiteSpider):

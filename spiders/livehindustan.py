@@ -6,8 +6,8 @@ the page adds the related-stories list with its section labels.
 
 from __future__ import annotations
 
-from crawler.extract import LinkBlock, SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import LinkBlock, SiteFields
 
 
 class LiveHindustanSpider(SiteSpider):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.extract import LinkBlock, SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import LinkBlock, SiteFields
 
 
 class LokmatSpider(SiteSpider):

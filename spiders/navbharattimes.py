@@ -7,8 +7,8 @@ highlights list is the one field the standard data lacks.
 
 from __future__ import annotations
 
-from crawler.extract import SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import SiteFields
 
 
 class NavbharatTimesSpider(SiteSpider):

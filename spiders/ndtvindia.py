@@ -7,8 +7,8 @@ story gives the related links.
 
 from __future__ import annotations
 
-from crawler.extract import LinkBlock, SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import LinkBlock, SiteFields
 
 
 class NdtvIndiaSpider(SiteSpider):

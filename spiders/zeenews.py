@@ -7,8 +7,8 @@ most fields, and the byline gives the author and the visible date
 
 from __future__ import annotations
 
-from crawler.extract import SiteFields
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
+from crawler.extract.fields import SiteFields
 
 
 class ZeeNewsSpider(SiteSpider):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sample_server import SAMPLE_SITE, SampleSite
+from crawler.app.sample_server import SAMPLE_SITE, SampleSite
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent

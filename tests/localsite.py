@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-from crawler.dates import parse_iso
-from crawler.sample_server import SAMPLE_SITE
+from crawler.app.sample_server import SAMPLE_SITE
+from crawler.text.dates import parse_iso
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 LOKMAT_ORIGIN = "https://www.lokmatnews.in"

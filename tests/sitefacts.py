@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from crawler.sample_server import SAMPLE_SITE
+from crawler.app.sample_server import SAMPLE_SITE
 from tests.conftest import SEED_SPEC
 
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from crawler.alerting import AlertRecorder, backfill, list_alerts, plan_delivery, quiet_until, try_topic
+from crawler.alerts.delivery import deliver_due
+from crawler.alerts.recording import AlertRecorder, backfill, list_alerts, plan_delivery, quiet_until, try_topic
+from crawler.alerts.rules import TopicMatcher
 from crawler.config import Config, Topic, load_config
-from crawler.dates import IST
-from crawler.db import connect
 from crawler.items import Article
-from crawler.notify import deliver_due
-from crawler.storage import ArticleStore
-from crawler.topics import TopicMatcher
+from crawler.store.articles import ArticleStore
+from crawler.store.connection import connect
+from crawler.text.dates import IST
 
 WAR = "रूस ने यूक्रेन पर मिसाइलें दागीं"  # a name next to conflict vocabulary, in the title
 WAR_2 = "यूक्रेन की सेना ने खारकीव में मोर्चा संभाला"
@@ -205,9 +205,9 @@ def test_backfill_commits_as_it_goes(tmp_path: Path, store: ArticleStore, monkey
     (visible to another connection) before the next batch is matched."""
     import sqlite3
 
-    import crawler.alerting
+    import crawler.alerts.recording
 
-    monkeypatch.setattr(crawler.alerting, "BACKFILL_BATCH", 2)
+    monkeypatch.setattr(crawler.alerts.recording, "BACKFILL_BATCH", 2)
     config = write_config(tmp_path, "")
     for n in range(1, 6):
         stored(store, WAR, n=n)
@@ -274,7 +274,7 @@ def test_a_file_from_before_the_outbox_upgrades_and_keeps_its_pending_alert(tmp_
 def test_unknown_topic_is_one_sentence(tmp_path: Path, command: list[str]) -> None:
     from click.testing import CliRunner
 
-    from crawler.cli import cli
+    from crawler.app.cli import cli
 
     write_config(tmp_path, "")
     connect(tmp_path / "k.db").close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sample_server import SampleSite
+from crawler.app.sample_server import SampleSite
 from tests.alert_receivers import Webhook, free_port
 from tests.conftest import REPO, khabar_env, rows, run_khabar, run_scrapy
 from tests.sitefacts import article_files, has_body, headline, seed_spec

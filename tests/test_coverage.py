@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler import golden
-from crawler.cli import cli
-from crawler.coverage import FIELDS
-from crawler.db import connect
+from crawler.app import golden
+from crawler.app.cli import cli
+from crawler.app.coverage import FIELDS
+from crawler.store.connection import connect
 
 
 def run(*args: str) -> tuple[int, str]:

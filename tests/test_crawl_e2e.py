@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from crawler.sample_server import SampleSite
+from crawler.app.sample_server import SampleSite
 from tests.conftest import new_workdir, rows, run_khabar, run_scrapy
 from tests.sitefacts import article_files, has_body, headline, second_urls, seed_spec
 

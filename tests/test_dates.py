@@ -1,4 +1,4 @@
-"""Tests for crawler.dates: the date strings Hindi news sites print, and machine dates.
+"""Tests for crawler.text.dates: the date strings Hindi news sites print, and machine dates.
 
 Every expected value below was worked out by hand from what the string means, not by
 running the parser. The seed article (Lokmat) was published 2023-09-13 16:28 IST.
@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crawler import dates
-from crawler.dates import (
+from crawler.text import dates
+from crawler.text.dates import (
     IST,
     dateparser_calls,
     is_plausible,
@@ -275,7 +275,7 @@ def test_parse_iso_rejects_visible_text_without_dateparser() -> None:
 
 def test_dateparser_is_imported_lazily() -> None:
     code = (
-        "import sys; import crawler.dates as d; "
+        "import sys; import crawler.text.dates as d; "
         "assert d.parse_date('2023-09-13T16:28:00+05:30') is not None; "
         "assert d.parse_date('13 सितंबर 2023, 04:28 PM IST') is not None; "
         "assert 'dateparser' not in sys.modules, 'dateparser imported'"

@@ -17,9 +17,9 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 import crawler.settings as khabar_settings
-from crawler.hindi import fts_query
+from crawler.components.runtime import Runtime
 from crawler.items import Article
-from crawler.runtime import Runtime
+from crawler.text.hindi import fts_query
 from pipelines.dedup import DedupPipeline, content_hash
 from pipelines.store import StorePipeline
 from tests.conftest import query
@@ -243,9 +243,9 @@ def test_a_write_lock_held_too_long_drops_the_item_with_a_reason_and_keeps_what_
     """Another process holds the write lock (here: a second connection in BEGIN IMMEDIATE). The crawl says in
     the log that it is waiting; past KHABAR_LOCK_WAIT_SECONDS it drops this one item, counted, without a
     traceback, and what was stored before stays."""
-    import crawler.storage
+    import crawler.store.articles
 
-    monkeypatch.setattr(crawler.storage, "LOCK_ATTEMPT_SECONDS", 0.1)
+    monkeypatch.setattr(crawler.store.articles, "LOCK_ATTEMPT_SECONDS", 0.1)
     crawler_ = make_crawler(tmp_path)
     crawler_.settings.frozen = False
     crawler_.settings.set("KHABAR_LOCK_WAIT_SECONDS", 0.5)
@@ -273,9 +273,9 @@ def test_a_crawl_waits_for_a_short_write_lock_and_then_stores(tmp_path: Path, ca
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    import crawler.storage
+    import crawler.store.articles
 
-    monkeypatch.setattr(crawler.storage, "LOCK_ATTEMPT_SECONDS", 0.1)
+    monkeypatch.setattr(crawler.store.articles, "LOCK_ATTEMPT_SECONDS", 0.1)
     pipes = Pipelines(make_crawler(tmp_path))
     pipes(article())
     Runtime.of(pipes.crawler).store.commit()

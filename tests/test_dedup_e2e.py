@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sample_server import SAMPLE_SITE, SampleSite
+from crawler.app.sample_server import SAMPLE_SITE, SampleSite
 from tests.conftest import query, run_scrapy
 from tests.sitefacts import article_files, has_body, headline, second_urls, seed_page
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crawler.db import connect
-from crawler.sample_server import SampleSite
-from crawler.stories import NUM_PERM, StoryIndex, backfill, buckets, signature, similarity, story_text
+from crawler.app.sample_server import SampleSite
+from crawler.store.connection import connect
+from crawler.store.stories import NUM_PERM, StoryIndex, backfill, buckets, signature, similarity, story_text
 from tests.conftest import REPO, run_khabar, run_scrapy
 
 AGENCY_TITLE = "भारत और जापान के बीच रक्षा सहयोग पर अहम समझौता, दोनों देशों ने संयुक्त अभ्यास का ऐलान किया"
@@ -96,7 +96,7 @@ def test_minhash_estimates_the_jaccard_similarity() -> None:
 
 def test_signatures_are_stable_across_processes() -> None:
     """They are stored in the file: another process (another PYTHONHASHSEED) must compute the same values."""
-    code = ("from crawler.stories import signature, story_text; import sys; "
+    code = ("from crawler.store.stories import signature, story_text; import sys; "
             f"sys.stdout.write(signature(story_text({AGENCY_TITLE!r}, {' '.join(AGENCY_BODY)!r})).tobytes().hex())")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
                          env={"PYTHONHASHSEED": "12345", "PATH": ""}).stdout
@@ -260,7 +260,7 @@ def test_signatures_equal_datasketch_minhash() -> None:
     without importing datasketch at crawl time: checked against datasketch itself."""
     from datasketch import MinHash
 
-    from crawler.stories import SCHEME, SEED, _permutations, datasketch_signature
+    from crawler.store.stories import SCHEME, SEED, _permutations, datasketch_signature
 
     reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
     a, b = _permutations()
@@ -273,7 +273,7 @@ def test_signatures_equal_datasketch_minhash() -> None:
 
 
 def test_storing_an_article_does_not_import_datasketch() -> None:
-    code = ("import sys; from crawler.stories import signature; signature('रूस यूक्रेन युद्ध की खबर'); "
+    code = ("import sys; from crawler.store.stories import signature; signature('रूस यूक्रेन युद्ध की खबर'); "
             "print('datasketch' in sys.modules, 'scipy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
@@ -283,7 +283,7 @@ def test_storing_an_article_does_not_import_datasketch() -> None:
                                              ("केवल शीर्षक वाली खबर", []), ("दो", ["शब्द"]), ("", [])])
 def test_the_signature_from_shared_tokens_equals_the_one_from_text(title: str, body: list[str]) -> None:
     from crawler.items import Article
-    from crawler.stories import article_signature, article_story_text
+    from crawler.store.stories import article_signature, article_story_text
 
     item = Article(url="https://x.in/a", canonical_url="https://x.in/a", site="x", fetched_at="t", title=title,
                    body=list(body))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crawler.discovery import (
+from crawler.components.discovery import (
     ATOM,
     ROBOTS,
     RSS,

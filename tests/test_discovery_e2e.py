@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.sample_server import SampleSite
+from crawler.app.sample_server import SampleSite
 from spiders.lokmat import LokmatSpider
 from tests.conftest import REPO, run_scrapy
 from tests.localsite import build_local_site, sample_site_pages

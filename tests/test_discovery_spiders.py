@@ -11,7 +11,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Request, Response, XmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.site import SiteSpider
+from crawler.components.site import SiteSpider
 from spiders.feed import FeedSpider
 from spiders.lokmat import LokmatSpider
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.sample_server import SAMPLE_SITE, SampleSite
+from crawler.app.sample_server import SAMPLE_SITE, SampleSite
 from tests.conftest import REPO, khabar_env, run_scrapy
 
 pytestmark = pytest.mark.e2e
@@ -180,7 +180,7 @@ def test_processes_opening_a_new_file_together_all_migrate_it_once(tmp_path: Pat
     """connect() applies migrations under the write lock; without it the second process would try to
     create the tables again and fail."""
     db = tmp_path / "race.db"
-    code = ("import sys; from crawler.db import connect; connect(sys.argv[1]).close()")
+    code = ("import sys; from crawler.store.connection import connect; connect(sys.argv[1]).close()")
     processes = [subprocess.Popen([sys.executable, "-c", code, str(db)], cwd=REPO, stderr=subprocess.PIPE, text=True)
                  for _ in range(6)]
     errors = [process.communicate(timeout=60)[1] for process in processes]

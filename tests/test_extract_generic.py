@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from crawler.boilerplate import is_boilerplate_text, strip_site_name
-from crawler.extract import SiteFields, build_article
+from crawler.extract.boilerplate import is_boilerplate_text, strip_site_name
+from crawler.extract.fields import SiteFields, build_article
 from crawler.items import Article, Page
 
 PARAS = [

@@ -6,8 +6,8 @@ import pytest
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
-from crawler import golden
-from crawler.pageindex import PageIndex
+from crawler.app import golden
+from crawler.extract.pageindex import PageIndex
 
 SELECTORS = [
     "p", "h1", ".story-body > p", ".db-byline .db-author", "article .read-also a", "div._s30J", ".artsyn li",

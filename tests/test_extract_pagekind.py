@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from crawler.extract import build_article
+from crawler.extract.fields import build_article
 from crawler.items import Page
 
 STORY = "".join(f"<p>{n}. {'यह खबर का एक लंबा अनुच्छेद है जिसमें असली समाचार लिखा गया है। ' * 4}</p>" for n in range(4))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sample_server import SAMPLE_SITE, SampleSite
+from crawler.app.sample_server import SAMPLE_SITE, SampleSite
 from tests.conftest import REPO, run_scrapy
 from tests.localsite import LOKMAT_ORIGIN, local_path, sample_site_pages
 

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler import golden
-from crawler.site import SiteSpider
+from crawler.app import golden
+from crawler.components.site import SiteSpider
 
 CASES = golden.cases()
 ARTICLES = [case for case in CASES if case.expected.get("page_kind") == "article"]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from crawler.alerts.health import assess, error_count, history, worth_sending
+from crawler.app.sample_server import SampleSite
 from crawler.config import HealthRules, load_config
-from crawler.health import assess, error_count, history, worth_sending
-from crawler.sample_server import SampleSite
 from tests.conftest import run_khabar, run_scrapy
 
 RULES = HealthRules()
@@ -115,7 +115,7 @@ def test_health_rules_come_from_the_config(workdir: Path) -> None:
 
 
 def test_history_reads_found_counts_of_judged_runs(tmp_path: Path) -> None:
-    from crawler.db import connect
+    from crawler.store.connection import connect
 
     db = connect(tmp_path / "h.db")
     for status, found in (("ok", 30), ("not judged", 2), ("alert", 10), ("ok", 28)):

@@ -1,4 +1,4 @@
-"""crawler.hindi: the search form. Every expected value is worked out by hand from the rules.
+"""crawler.text.hindi: the search form. Every expected value is worked out by hand from the rules.
 
 Normalizer rules (Lucene HindiNormalizer): nukta dropped, chandrabindu and न् -> ं, virama
 and ZWJ/ZWNJ dropped, ी->ि ू->ु ै->े ौ->ो ॉ->ो ॅ->े, independent आ->अ ई->इ ऊ->उ ऐ->ए औ->ओ.
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 import sqlite_utils
 
-from crawler.hindi import (
+from crawler.text.hindi import (
     _FTS_TOKENCHARS,
     FTS_TOKENIZE,
     fts_query,

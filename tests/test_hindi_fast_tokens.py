@@ -1,4 +1,4 @@
-"""crawler.hindi's fast tokenizer against the straightforward one it replaced, kept here as the oracle.
+"""crawler.text.hindi's fast tokenizer against the straightforward one it replaced, kept here as the oracle.
 
 The fast path (stdlib ``re`` over a BMP bitmap class, one pass for words and sentence ends, NFC and casefold
 skipped when a scan proves them no-ops, a self-filling dict for search tokens) must give the very same words,
@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 import regex
 
-from crawler import hindi
-from crawler.hindi import (
+from crawler.text import hindi
+from crawler.text.cleaning import decode_html
+from crawler.text.hindi import (
     ArticleTokens,
     TextWords,
     normalize_word,
@@ -30,7 +31,6 @@ from crawler.hindi import (
     stem,
     word_tokens,
 )
-from crawler.text import decode_html
 
 TESTS = Path(__file__).resolve().parent
 

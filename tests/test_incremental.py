@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.sample_server import SAMPLE_SITE, SampleSite
+from crawler.app.sample_server import SAMPLE_SITE, SampleSite
 from tests.conftest import khabar_env, query, run_scrapy
 from tests.sitefacts import article_files, has_body, headline, second_urls, seed_page, seed_spec
 

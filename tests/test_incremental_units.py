@@ -12,10 +12,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 
+from crawler.components.runtime import Runtime
+from crawler.components.skip_known import (
+    ConditionalRequestMiddleware,
+    NotModifiedAwareAutoThrottle,
+    SkipKnownMiddleware,
+)
 from crawler.items import Article, Page
-from crawler.middlewares import ConditionalRequestMiddleware, NotModifiedAwareAutoThrottle, SkipKnownMiddleware
-from crawler.runtime import Runtime
-from crawler.storage import ArticleStore
+from crawler.store.articles import ArticleStore
 from tests.test_dedup import make_crawler
 
 LOCAL, REAL = "http://127.0.0.1:8808", "https://www.lokmatnews.in"
@@ -177,7 +181,7 @@ def test_a_dropped_page_is_remembered_and_asked_about_conditionally(crawler: Cra
 
 def test_skip_known_false_sends_no_conditional_headers(crawler: Crawler) -> None:
     article_id = stored(crawler, "2999-01-01T00:00:00Z")
-    from crawler.storage import Validators
+    from crawler.store.articles import Validators
 
     store_of(crawler).save_validators(REAL + PATH, Validators(etag='"v1"', kind="article"), "t")
     request = article_request(khabar_article_id=article_id)

@@ -7,7 +7,7 @@ import json
 import pytest
 from parsel import Selector
 
-from crawler import jsonld
+from crawler.extract import jsonld
 
 ARTICLE = {"@type": "NewsArticle", "headline": "रूस-यूक्रेन युद्ध: ताजा हमला", "datePublished": "2023-09-13T16:28:00+05:30"}
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from crawler.alerting import AlertRecorder
+from crawler.alerts.delivery import deliver_due
+from crawler.alerts.recording import AlertRecorder
+from crawler.alerts.rules import TopicMatcher
 from crawler.config import Config, load_config
-from crawler.dates import IST
-from crawler.db import connect
 from crawler.items import Article
-from crawler.notify import deliver_due
-from crawler.storage import ArticleStore
-from crawler.topics import TopicMatcher
+from crawler.store.articles import ArticleStore
+from crawler.store.connection import connect
+from crawler.text.dates import IST
 from tests.alert_receivers import Mailbox, Webhook, free_port
 
 # Apprise imports the stdlib imghdr module, deprecated since Python 3.11; not ours to fix.

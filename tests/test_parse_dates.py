@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from crawler.extract import build_article
+from crawler.extract.fields import build_article
 from crawler.items import Page
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract import build_article
+from crawler.extract.fields import build_article
 from crawler.items import Page
 from spiders.lokmat import LokmatSpider
 from tests.sitefacts import seed_page, seed_spec

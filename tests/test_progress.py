@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.progress import progress_line
-from crawler.sample_server import SampleSite
+from crawler.app.sample_server import SampleSite
+from crawler.components.progress import progress_line
 from tests.conftest import khabar_env, run_khabar
 
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=false")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sample_server import SampleSite
+from crawler.app.sample_server import SampleSite
 from tests.conftest import new_workdir, query, run_khabar, run_scrapy
 from tests.sitefacts import seed_spec
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from croniter import croniter
 
+from crawler.app.schedule import Scheduler, crawl_command, cron_lines, latest_slot, on_calendar, systemd_units
+from crawler.components.runs import SpiderLock
 from crawler.config import Config, Schedule, load_config
-from crawler.db import connect
-from crawler.runs import SpiderLock
-from crawler.schedule import Scheduler, crawl_command, cron_lines, latest_slot, on_calendar, systemd_units
+from crawler.store.connection import connect
 from tests.conftest import REPO, run_khabar
 
 IST = timezone(timedelta(hours=5, minutes=30))
@@ -92,7 +92,7 @@ HALF_HOURLY = Schedule(name="lokmat", spider="lokmat", cron="*/30 * * * *", args
 
 def hold_lock(lock_dir: Path, name: str) -> subprocess.Popen[str]:
     """A real process holding a spider's lock until it is killed."""
-    code = ("import sys, time\nfrom crawler.runs import SpiderLock\n"
+    code = ("import sys, time\nfrom crawler.components.runs import SpiderLock\n"
             f"lock = SpiderLock({str(lock_dir)!r}, {name!r})\nassert lock.acquire()\n"
             "print('locked', flush=True)\ntime.sleep(120)\n")
     process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)

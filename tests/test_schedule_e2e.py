@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.runs import SpiderLock, pid_alive
-from crawler.sample_server import SampleSite
+from crawler.app.sample_server import SampleSite
+from crawler.components.runs import SpiderLock, pid_alive
 from tests.conftest import khabar_env, run_khabar
 
 pytestmark = pytest.mark.e2e

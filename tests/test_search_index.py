@@ -1,7 +1,7 @@
 """The contentless full-text index: the search forms an article is indexed with can be made again from its row.
 
 ``articles_search`` keeps no copy of what it indexes (migration 0006), so an update removes the old entries
-by giving the forms again (``crawler.storage.row_search_forms``, from the stored row). Checked on every golden
+by giving the forms again (``crawler.store.articles.row_search_forms``, from the stored row). Checked on every golden
 article and the seed: the forms from the stored row equal the forms the article was indexed with.
 """
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.db import connect
-from crawler.hindi import fts_query
 from crawler.items import Article
-from crawler.storage import SEARCH_FIELDS, ArticleStore, row_search_forms
+from crawler.store.articles import SEARCH_FIELDS, ArticleStore, row_search_forms
+from crawler.store.connection import connect
+from crawler.text.hindi import fts_query
 from tests.sitefacts import seed_spec
 
 GOLDEN = sorted(Path(__file__).parent.joinpath("golden").glob("*/*.json"))

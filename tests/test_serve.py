@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.serve import build_datasette
+from crawler.app.serve import build_datasette
 from tests.conftest import khabar_env
 from tests.sitefacts import seed_page, seed_spec
 
@@ -95,7 +95,7 @@ def test_tables_have_descriptions_and_facets(datasette: Any) -> None:
 
 def test_serve_without_datasette_says_how_to_install_it(crawled: Path) -> None:
     code = ("import sys\nsys.modules['datasette'] = None\nsys.modules['datasette.app'] = None\n"
-            "from crawler.cli import main\nsys.argv = ['khabar', 'serve']\nmain()\n")
+            "from crawler.app.cli import main\nsys.argv = ['khabar', 'serve']\nmain()\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=crawled, env=khabar_env(crawled),
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr

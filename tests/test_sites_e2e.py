@@ -17,7 +17,7 @@ import pytest
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
-from crawler.sample_server import SampleSite
+from crawler.app.sample_server import SampleSite
 from tests.conftest import run_scrapy
 from tests.localsite import LocalPage, build_local_site, golden_pages, golden_sites, local_path, sample_site_pages
 

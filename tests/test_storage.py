@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawler.db import BUSY_TIMEOUT_MS, connect, migrations
 from crawler.items import Article
-from crawler.storage import ArticleStore, Validators
-from crawler.urls import url_key
+from crawler.store.articles import ArticleStore, Validators
+from crawler.store.connection import BUSY_TIMEOUT_MS, connect, migrations
+from crawler.text.urls import url_key
 
 BODY = ["रूस के राष्ट्रपति व्लादिमीर पुतिन ने उत्तर कोरियाई नेता किम जोंग उन से वोस्तोचन कोस्मोड्रोम में मुलाकात की।"] * 3
 
@@ -177,8 +177,8 @@ def test_a_file_with_bucket_rows_and_a_full_text_copy_upgrades_to_bands_and_a_co
     """Files from before 0005/0006 kept twenty bucket rows per article and a copy of every search form in the
     full-text index. Upgraded: the buckets table goes, each signature gets its band keys, the index is rebuilt
     without the copy, and old articles are still found by search and still gather their copies into stories."""
-    from crawler.hindi import FTS_TOKENIZE, fts_query
-    from crawler.stories import SIGNATURES_TABLE, signature, story_text
+    from crawler.store.stories import SIGNATURES_TABLE, signature, story_text
+    from crawler.text.hindi import FTS_TOKENIZE, fts_query
 
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
@@ -226,7 +226,7 @@ def test_reading_commands_do_not_wait_for_a_crawl_holding_the_write_lock(tmp_pat
 
 @pytest.mark.parametrize("bad", ["directory", "garbage"])
 def test_a_bad_file_is_refused_with_a_sentence(tmp_path: Path, bad: str) -> None:
-    from crawler.db import DatabaseError
+    from crawler.store.connection import DatabaseError
 
     path = tmp_path / "k.db"
     if bad == "directory":

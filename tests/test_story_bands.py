@@ -1,4 +1,4 @@
-"""The in-memory LSH buckets (crawler.stories.BandIndex) and how two processes' stories meet through the file."""
+"""The in-memory LSH buckets (crawler.store.stories.BandIndex) and how two processes' stories meet through the file."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crawler.db import connect
 from crawler.items import Article
-from crawler.storage import ArticleStore
-from crawler.stories import BANDS, BandIndex
+from crawler.store.articles import ArticleStore
+from crawler.store.connection import connect
+from crawler.store.stories import BANDS, BandIndex
 
 AGENCY = ["नई दिल्ली, 12 मार्च (भाषा) भारत और जापान ने मंगलवार को रक्षा सहयोग बढ़ाने के लिए एक अहम समझौते पर हस्ताक्षर किए।",
           "समझौते के तहत दोनों देशों की नौसेनाएं अगले वर्ष बंगाल की खाड़ी में संयुक्त अभ्यास करेंगी।",

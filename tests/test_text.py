@@ -1,4 +1,4 @@
-"""crawler.text: stored text is cleaned, never rewritten. Expected values are worked out by hand."""
+"""crawler.text.cleaning: stored text is cleaned, never rewritten. Expected values are worked out by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from crawler.text import clean_list, clean_text, decode_html, is_mojibake
+from crawler.text.cleaning import clean_list, clean_text, decode_html, is_mojibake
 
 HINDI = "किम जोंग उन ने पुतिन से मुलाकात की, यूक्रेन में जारी जंग को पवित्र युद्ध बताया। ज़ेलेंस्की ने कहा"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from crawler.alerts.rules import ArticleText, TopicMatcher, compile_topic, evaluate
 from crawler.config import ConfigError, Topic, load_config
 from crawler.items import Article
-from crawler.topics import ArticleText, TopicMatcher, compile_topic, evaluate
 
 REPO = Path(__file__).resolve().parent.parent
 

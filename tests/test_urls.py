@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import (
+from crawler.text.urls import (
     _normalize_url,
     canonical_url,
     host_key,

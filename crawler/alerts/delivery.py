@@ -1,0 +1,265 @@
+"""Delivering alerts from the SQLite outbox: Apprise URLs and JSON-lines files.
+
+Each alert owes one delivery per notify target (table ``deliveries``). A run sends what is
+due: instant alerts one message each, digest alerts one message per (target, topic). A
+delivery is claimed with a short lease (so two runs never send the same row), and marked
+sent in its own transaction right after the target accepted it, so a success is never
+repeated. A failure keeps the row pending with the error and a next attempt after an
+exponential backoff; nothing is ever dropped. Apprise URLs hold secrets, so they are read
+from the environment variable the config names, never from the file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from crawler import settings as defaults
+from crawler.alerts.recording import stamp, targets_for, utc
+from crawler.config import Config, NotifyTarget
+from crawler.text import dates
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A target did not take a message; the text goes to deliveries.last_error."""
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0  # deliveries (alert x target) that went out in this run
+    failed: int = 0  # deliveries that failed in this run (retried later)
+    waiting: int = 0  # deliveries still pending after the run (held, backing off, or failed)
+    messages: int = 0  # messages sent (a digest carries several alerts)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sent": self.sent, "failed": self.failed, "waiting": self.waiting, "messages": self.messages,
+                "errors": self.errors}
+
+
+# ---------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------
+
+
+def _ist(value: str | None) -> datetime | None:
+    moment = dates.parse_iso(value) if value else None
+    return moment.astimezone(dates.IST) if moment else None
+
+
+def alert_record(row: dict[str, Any], label: str) -> dict[str, Any]:
+    """What a target receives about one alert; also the JSON-lines record."""
+    matched = json.loads(row["matched"] or "{}")
+    published = _ist(row["published_at"])
+    return {
+        "alert_id": row["alert_id"], "topic": row["topic"], "label": label, "delivery": row["delivery"],
+        "title": row["title"], "site": row["site"], "url": row["url"],
+        "published_ist": dates.to_iso(published) if published else None,
+        "seen_ist": dates.to_iso(seen) if (seen := _ist(row["first_seen_at"])) else None,
+        "matched_terms": matched.get("terms", []), "matched_words": matched.get("words", []),
+        "fields": matched.get("fields", []), "score": matched.get("score", row.get("score")),
+    }
+
+
+def _when(record: dict[str, Any]) -> str:
+    if record.get("published_ist"):
+        return datetime.fromisoformat(record["published_ist"]).strftime("%Y-%m-%d %H:%M IST (+05:30)")
+    if record.get("seen_ist"):
+        return datetime.fromisoformat(record["seen_ist"]).strftime("seen %Y-%m-%d %H:%M IST (+05:30)")
+    return "no date"
+
+
+def render_one(record: dict[str, Any]) -> str:
+    lines = [record.get("title", ""), f"{record.get('site', '')} · {_when(record)}"]
+    if record.get("matched_terms"):
+        where = f" (in {', '.join(record['fields'])}; score {record['score']:g})" if record.get("fields") else ""
+        lines.append(f"matched: {', '.join(record['matched_terms'])}{where}")
+    if record.get("url"):
+        lines.append(record["url"])
+    return "\n".join(lines)
+
+
+def render(records: list[dict[str, Any]]) -> tuple[str, str]:
+    """(title, body) of one message: a single alert, or a digest of several."""
+    first = records[0]
+    label = first.get("label") or first.get("topic", "khabar")
+    if first.get("delivery") != "digest":
+        return f"[{label}] {first.get('title', '')}", render_one(first)
+    title = f"[{label}] digest: {len(records)} article{'s' if len(records) != 1 else ''}"
+    return title, "\n\n".join(f"{n}. {render_one(r)}" for n, r in enumerate(records, 1))
+
+
+# ---------------------------------------------------------------------------
+# Targets
+# ---------------------------------------------------------------------------
+
+
+def send(target: NotifyTarget, records: list[dict[str, Any]] | dict[str, Any]) -> None:
+    """Deliver one message (one alert, a digest, or any record such as a health alert); raises DeliveryError."""
+    if isinstance(records, dict):
+        records = [records]
+    if target.file:
+        try:
+            path = Path(target.file)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as out:
+                out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        except OSError as error:
+            raise DeliveryError(f"cannot write {target.file}: {error.strerror or error}") from None
+        return
+    url = os.environ.get(target.url_env, "").strip()
+    if not url:
+        raise DeliveryError(f"environment variable {target.url_env} is not set")
+    import apprise
+
+    notifier = apprise.Apprise()
+    if not notifier.add(url):
+        raise DeliveryError(f"{target.url_env} does not hold a valid Apprise URL")
+    title, body = render(records)
+    with apprise.LogCapture(level=logging.WARNING) as log:
+        try:
+            ok = notifier.notify(title=title, body=body)
+        except Exception as error:  # a plugin bug must not lose the alert: it stays in the outbox
+            raise DeliveryError(f"{target.name}: {error}") from None
+    if not ok:
+        detail = " ".join(line.split(" - ", 2)[-1] for line in log.getvalue().splitlines() if line.strip())
+        raise DeliveryError(f"{target.name} refused the message: {detail or 'no reason given'}")
+
+
+# ---------------------------------------------------------------------------
+# The outbox
+# ---------------------------------------------------------------------------
+
+DUE_SQL = """
+SELECT d.id, d.alert_id, d.target, d.attempts, a.topic, a.delivery, a.matched, a.score,
+       ar.title, ar.site, ar.url, ar.published_at, ar.first_seen_at
+FROM deliveries d JOIN alerts a ON a.id = d.alert_id JOIN articles ar ON ar.id = a.article_id
+WHERE d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < :now)
+  AND (d.next_attempt_at <= :now
+       OR (:retry_now AND d.attempts > 0 AND (a.held_until IS NULL OR a.held_until <= :now)))
+ORDER BY d.id
+"""
+
+
+def adopt_orphans(db: sqlite_utils.Database, config: Config, now: datetime) -> int:
+    """Pending alerts without outbox rows (written before the outbox existed) get them now."""
+    orphans = db.execute("SELECT id, topic FROM alerts WHERE status = 'pending' AND NOT EXISTS "
+                         "(SELECT 1 FROM deliveries WHERE deliveries.alert_id = alerts.id)").fetchall()
+    if not orphans:
+        return 0
+    with _transaction(db):
+        for alert_id, topic_id in orphans:
+            topic = config.topics.get(topic_id)
+            targets = targets_for(topic, config) if topic else list(config.notify)
+            for target in targets:
+                db.execute("INSERT OR IGNORE INTO deliveries (alert_id, target, status, attempts, next_attempt_at, "
+                           "created_at) VALUES (?, ?, 'pending', 0, ?, ?)", [alert_id, target, stamp(now), stamp(now)])
+            if not targets:
+                db.execute("UPDATE alerts SET status = 'silent' WHERE id = ?", [alert_id])
+    return len(orphans)
+
+
+@contextmanager
+def _transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error) on the autocommit connection."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _groups(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """One message per instant alert and target; one per (target, topic) for digest alerts."""
+    grouped: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        key = (row["target"], row["topic"]) if row["delivery"] == "digest" else (row["target"], "#", row["id"])
+        grouped.setdefault(key, []).append(row)
+    return list(grouped.values())
+
+
+def _claim(db: sqlite_utils.Database, rows: list[dict[str, Any]], now: datetime, lease: float) -> list[dict[str, Any]]:
+    claimed = []
+    with _transaction(db):
+        for row in rows:
+            cursor = db.execute(
+                "UPDATE deliveries SET lease_until = ? WHERE id = ? AND status = 'pending' "
+                "AND (lease_until IS NULL OR lease_until < ?)",
+                [stamp(now + timedelta(seconds=lease)), row["id"], stamp(now)])
+            if cursor.rowcount:
+                claimed.append(row)
+    return claimed
+
+
+def _mark_sent(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now: datetime) -> None:
+    with _transaction(db):
+        for row in rows:
+            db.execute("UPDATE deliveries SET status = 'sent', delivered_at = ?, attempts = attempts + 1, "
+                       "lease_until = NULL, last_error = NULL WHERE id = ?", [stamp(now), row["id"]])
+            db.execute("UPDATE alerts SET status = 'sent', delivered_at = ? WHERE id = ? AND NOT EXISTS "
+                       "(SELECT 1 FROM deliveries WHERE alert_id = ? AND status != 'sent')",
+                       [stamp(now), row["alert_id"], row["alert_id"]])
+
+
+def backoff(attempts: int, base: float, ceiling: float) -> float:
+    """Seconds before the next try after ``attempts`` failures: base, 2x, 4x ... up to ceiling."""
+    return float(min(base * 2 ** max(attempts - 1, 0), ceiling))
+
+
+def _mark_failed(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now: datetime, error: str,
+                 base: float, ceiling: float) -> None:
+    with _transaction(db):
+        for row in rows:
+            retry_at = now + timedelta(seconds=backoff(row["attempts"] + 1, base, ceiling))
+            db.execute("UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
+                       "lease_until = NULL WHERE id = ?", [error[:500], stamp(retry_at), row["id"]])
+
+
+def deliver_due(db: sqlite_utils.Database, config: Config, now: datetime | None = None, *,
+                retry_now: bool = False, retry_seconds: float = defaults.KHABAR_NOTIFY_RETRY_SECONDS,
+                retry_max_seconds: float = defaults.KHABAR_NOTIFY_RETRY_MAX_SECONDS,
+                lease_seconds: float = defaults.KHABAR_NOTIFY_LEASE_SECONDS) -> DeliveryReport:
+    """Send every due delivery; ``retry_now`` also retries failed ones before their backoff ends."""
+    moment = utc(now)
+    if db.conn.in_transaction:
+        db.execute("COMMIT")  # the crawl's last batch: alerts must be stored before they are sent
+    adopt_orphans(db, config, moment)
+    cursor = db.execute(DUE_SQL, {"now": stamp(moment), "retry_now": int(retry_now)})
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    report = DeliveryReport()
+    for group in _groups(rows):
+        claimed = _claim(db, group, moment, lease_seconds)
+        if not claimed:
+            continue
+        target = config.notify.get(claimed[0]["target"])
+        topic = config.topics.get(claimed[0]["topic"])
+        records = [alert_record(row, topic.label if topic else row["topic"]) for row in claimed]
+        try:
+            if target is None:
+                raise DeliveryError(f"no notify target named {claimed[0]['target']!r} in {config.source}")
+            send(target, records)
+        except DeliveryError as error:
+            _mark_failed(db, claimed, moment, str(error), retry_seconds, retry_max_seconds)
+            report.failed += len(claimed)
+            report.errors.append(str(error))
+            logger.warning("alert delivery to %s failed (will retry): %s", claimed[0]["target"], error)
+            continue
+        _mark_sent(db, claimed, moment)
+        report.sent += len(claimed)
+        report.messages += 1
+    report.waiting = db.execute("SELECT count(*) FROM deliveries WHERE status = 'pending'").fetchone()[0]
+    return report

@@ -1,0 +1,1 @@
+"""The application: the command line, running crawls, schedules, Datasette, queries, reparse, coverage, the demo."""

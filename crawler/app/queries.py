@@ -1,0 +1,146 @@
+"""Read-side queries behind ``khabar search``, ``alerts``, ``runs``, ``export`` and the demo summary."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any, TextIO
+
+import sqlite_utils
+
+from crawler.components.runs import run_counts
+from crawler.store.connection import SEARCH_TABLE
+from crawler.text.hindi import fts_query, search_tokens
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def snippet(text: str, query: str, width: int = 160) -> str:
+    """The first sentence of the original text that holds a query word (matched on the search form)."""
+    wanted = set(search_tokens(query))
+    for sentence in text.replace("\n", " ").split("।"):
+        if wanted & set(search_tokens(sentence)):
+            sentence = sentence.strip()
+            return sentence if len(sentence) <= width else sentence[:width] + "…"
+    return text[:width]
+
+
+def search(db: sqlite_utils.Database, query: str, *, limit: int = 20, site: str | None = None,
+           collapse: bool = False) -> list[dict[str, Any]]:
+    """Best matches first; ``collapse`` keeps the best-ranked article of each story (near-duplicate copies
+    on other sites folded into it; ``copies`` says how many matching articles the story has)."""
+    expression = fts_query(query)
+    where = "AND a.site = ?" if site else ""
+    params: list[Any] = [expression] + ([site] if site else []) + [limit]
+    hits = f"""
+        SELECT a.id, a.url, a.site, a.title, a.published_at, a.section, a.body,
+               COALESCE(a.story_id, a.id) AS story_id,
+               bm25([{SEARCH_TABLE}], 10.0, 4.0, 4.0, 1.0, 3.0) AS rank
+        FROM [{SEARCH_TABLE}] JOIN articles a ON a.id = [{SEARCH_TABLE}].rowid
+        WHERE [{SEARCH_TABLE}] MATCH ? {where}"""
+    if collapse:
+        # MATERIALIZED: bm25() may only run in the full-text query itself, not inside the window functions.
+        rows = _rows(db, f"""
+            WITH hits AS MATERIALIZED ({hits}),
+            ranked AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY story_id ORDER BY rank, id) AS story_rank,
+                              COUNT(*) OVER (PARTITION BY story_id) AS copies FROM hits)
+            SELECT id, url, site, title, published_at, section, body, story_id, rank, copies
+            FROM ranked WHERE story_rank = 1 ORDER BY rank LIMIT ?""", params)
+    else:
+        rows = _rows(db, f"{hits} ORDER BY rank LIMIT ?", params)
+    for row in rows:
+        row["snippet"] = snippet(row.pop("body"), query)
+    return rows
+
+
+def latest_articles(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, Any]]:
+    return _rows(db, "SELECT id, url, site, section, title, published_at FROM articles "
+                     "ORDER BY published_utc DESC LIMIT ?", [limit])
+
+
+def alerts(db: sqlite_utils.Database, *, topic: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    where = "WHERE alerts.topic = ?" if topic else ""
+    rows = _rows(db, f"""
+        SELECT alerts.id, alerts.topic, alerts.created_at, alerts.status, alerts.score, alerts.matched,
+               articles.id AS article_id, articles.title, articles.url, articles.site, articles.published_at
+        FROM alerts JOIN articles ON articles.id = alerts.article_id {where}
+        ORDER BY alerts.id DESC LIMIT ?""", ([topic] if topic else []) + [limit])
+    for row in rows:
+        row["matched"] = json.loads(row["matched"] or "{}")
+        row["matched_terms"] = ", ".join(row["matched"].get("terms", []))
+    return rows
+
+
+def runs(db: sqlite_utils.Database, limit: int = 20, spider: str | None = None) -> list[dict[str, Any]]:
+    """The latest crawl runs, newest first, with health; Scrapy's full stats stay in the table."""
+    from crawler.components.runs import pid_alive
+
+    where = "WHERE spider = ?" if spider else ""
+    params = ([spider] if spider else []) + [limit]
+    rows = _rows(db, f"SELECT * FROM crawl_runs {where} ORDER BY id DESC LIMIT ?", params)
+    for row in rows:
+        row.pop("stats", None)
+        row["dropped_reasons"] = json.loads(row["dropped_reasons"] or "{}")
+        row["args"] = json.loads(row["args"] or "{}")
+        row["health"] = json.loads(row.get("health") or "null")
+        if row.get("status") == "running" and not pid_alive(row.get("pid")):
+            row["status"] = "crashed"  # its process is gone without recording an end
+    return rows
+
+
+EXPORT_COLUMNS = ("id", "url", "site", "title", "authors", "published_at", "published_utc", "updated_at",
+                  "section", "summary", "highlights", "dateline", "body", "tags", "related", "more_from_section",
+                  "image_url", "language", "content_hash", "first_seen_at", "last_seen_at")
+JSON_COLUMNS = {"authors", "highlights", "tags", "related", "more_from_section"}
+
+
+def export(db: sqlite_utils.Database, out: TextIO, fmt: str, *, site: str | None = None,
+           topic: str | None = None, since: str | None = None) -> int:
+    clauses, params = [], []
+    if site:
+        clauses.append("site = ?")
+        params.append(site)
+    if since:
+        clauses.append("published_utc >= ?")
+        params.append(since)
+    if topic:
+        clauses.append("id IN (SELECT article_id FROM alerts WHERE topic = ?)")
+        params.append(topic)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = _rows(db, f"SELECT {', '.join(EXPORT_COLUMNS)} FROM articles {where} ORDER BY id", params)
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for row in rows:
+            for name in JSON_COLUMNS:
+                row[name] = json.loads(row[name] or "[]")
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(rows)
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    counts = run_counts(summary["stats"])
+    reasons = json.loads(counts["dropped_reasons"])
+    dropped = ", ".join(f"{reason}: {n}" for reason, n in sorted(reasons.items())) or "none"
+    lines = [
+        f"Crawl of {summary['spider']} finished ({summary['stats'].get('finish_reason', '?')}), "
+        f"run {summary.get('run_id')} in {summary['db']}",
+        f"  pages fetched        {counts['pages']}",
+        f"  articles stored      {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged",
+        f"  duplicates skipped   {counts['duplicates']} (another URL of a stored story)",
+        f"  known, not fetched   {counts['skipped']}",
+        f"  pages dropped        {counts['dropped']} ({dropped})",
+        f"  errors               {counts['errors']}",
+        f"  alerts raised        {counts['alerts']}",
+    ]
+    health = summary["stats"].get("khabar/health_status")
+    if health:
+        problems = "; ".join(summary["stats"].get("khabar/health_problems") or [])
+        lines.append(f"  crawl health         {health}" + (f" ({problems})" if problems else ""))
+    return "\n".join(lines)

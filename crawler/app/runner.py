@@ -1,0 +1,75 @@
+"""Running one crawl in this process (for ``khabar crawl`` and ``khabar demo``).
+
+Everything a user can get wrong is checked before Scrapy starts: the spider name,
+the spider's arguments, the config and the database path, so each mistake ends
+with one sentence instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
+
+from crawler.components.runs import REFUSED, SpiderLock
+from crawler.config import Config
+from crawler.store.connection import DatabaseError, connect
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlError(Exception):
+    """A crawl that could not start, phrased for the user."""
+
+
+def spider_names() -> list[str]:
+    return sorted(SpiderLoader.from_settings(get_project_settings()).list())
+
+
+def load_spider(spider: str, args: dict[str, str]) -> Any:
+    """The spider class, after checking the name and letting the spider validate its arguments."""
+    loader = SpiderLoader.from_settings(get_project_settings())
+    if spider not in loader.list():
+        raise CrawlError(f"unknown spider {spider!r}; known spiders: {', '.join(sorted(loader.list()))}")
+    spider_class = loader.load(spider)
+    try:
+        spider_class(**args)  # the spider validates its own arguments
+    except (TypeError, ValueError) as error:
+        raise CrawlError(f"bad argument for {spider}: {error}") from None
+    return spider_class
+
+
+def run_crawl(spider: str, args: dict[str, str], config: Config, *, settings: dict[str, str] | None = None,
+              verbose: bool = False, progress: str = "off") -> dict[str, Any]:
+    """``progress``: "live" (a line rewritten in place, for a terminal), "lines" or "off" (crawler/progress.py)."""
+    project = get_project_settings()
+    spider_class = load_spider(spider, args)
+    try:
+        connect(config.db_path).close()
+    except DatabaseError as error:
+        raise CrawlError(str(error)) from None
+    project.set("KHABAR_DB", config.db_path, priority="cmdline")
+    if config.source != "(built-in defaults)":
+        project.set("KHABAR_CONFIG", config.source, priority="cmdline")
+    project.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
+    project.set("KHABAR_PROGRESS", progress, priority="cmdline")
+    for name, value in (settings or {}).items():
+        project.set(name, value, priority="cmdline")
+    if project.getbool("KHABAR_SPIDER_LOCK") and spider not in project.getlist("KHABAR_UNLOCKED_SPIDERS"):
+        holder = SpiderLock.for_db(config.db_path, spider).holder()
+        if holder:
+            raise CrawlError(f"{spider} is already being crawled into {config.db_path} by process {holder}; "
+                             "wait for it to finish (one run per spider at a time)")
+    process = CrawlerProcess(project)
+    crawler = process.create_crawler(spider_class)
+    process.crawl(crawler, **args)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if stats.get("finish_reason") == REFUSED:
+        raise CrawlError(f"{spider} is already being crawled into {config.db_path} by process "
+                         f"{stats.get('khabar/refused_by_pid', '?')}; this run fetched nothing")
+    return {"spider": spider, "db": config.db_path, "stats": stats,
+            "run_id": stats.get("khabar/run_id")}

@@ -1,0 +1,1 @@
+"""Extraction: one fetched page to the fields of an article (site selectors, JSON-LD, meta, content heuristics)."""

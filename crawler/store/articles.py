@@ -1,0 +1,375 @@
+"""The data layer the pipelines share: one connection per crawl, writes batched in transactions.
+
+Writes go into one ``BEGIN IMMEDIATE`` transaction that is committed after ``batch_size``
+writes or ``batch_seconds`` (``commit_if_due`` is also called on a timer, so an idle crawl
+never sits on the write lock). Reads made while a batch is open see its uncommitted rows
+(same connection), so deduplication within one run is exact even before a commit; the
+dedup pipeline opens the transaction before it looks anything up (``begin``), so the
+decision and the write happen under one lock and a second crawl writing the same file
+cannot slip the same story in between.
+
+Identity is ``crawler.text.urls.url_key``: every URL a story was seen under, its canonical URL
+included, is a row in ``article_urls`` with its key, so one index answers every URL lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from crawler.items import Article
+from crawler.store.connection import BUSY_TIMEOUT_MS, SEARCH_TABLE, DatabaseError, connect, json_list
+from crawler.store.stories import StoryIndex, article_signature, article_story_text, buckets, story_text
+from crawler.text.hindi import ArticleTokens
+from crawler.text.urls import resource_url, url_key
+
+logger = logging.getLogger(__name__)
+
+JSON_FIELDS = ("authors", "highlights", "tags", "related", "more_from_section")
+CACHE_KIB = 16_384
+WAL_CHECKPOINT_PAGES = 16_384
+LOCK_ATTEMPT_SECONDS = 5.0  # a waiting crawl says so in the log this often
+# What a revision keeps of the version it replaces.
+REVISION_COLUMNS = ("title", "summary", "body", "published_at", "updated_at", "content_hash")
+OLD_COLUMNS = (*REVISION_COLUMNS, "highlights", "tags")  # what an update reads of the row it replaces
+SEARCH_FIELDS = ("title", "summary", "highlights", "body", "tags")  # the FTS columns, in order
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Validators:
+    """What a server said about a URL's version (ETag / Last-Modified), and for listing-like pages the body."""
+
+    etag: str = ""
+    last_modified: str = ""
+    kind: str = ""
+    content_type: str = ""
+    body: bytes | None = None
+    aliases: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+
+class ArticleStore:
+    """Reads and writes of articles, aliases, revisions, stories, validators and alerts, batched in transactions."""
+
+    def __init__(self, db: sqlite_utils.Database, batch_size: int = 500, batch_seconds: float = 2.0,
+                 near_duplicate_threshold: float = 0.8, lock_wait_seconds: float = BUSY_TIMEOUT_MS / 1000) -> None:
+        self.db = db
+        self.path = db.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+        self.lock_wait_seconds = lock_wait_seconds
+        # The indexes a crawl writes into at random places (URL keys, content hashes) outgrow SQLite's default 2 MB
+        # page cache after a few thousand articles. 16 MB holds them at 100,000 articles; 64 MB bought no speed
+        # there (measured) and cost its size in memory.
+        self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        # Checkpoint the WAL every 64 MB rather than every 4 MB: each checkpoint syncs the file, and pages written
+        # again and again (index roots, the full-text index) are copied once per checkpoint, not once per 4 MB.
+        self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+        self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
+        self.stories = StoryIndex(db, near_duplicate_threshold)
+        # Articles this store inserted (one crawl), with the URL they were fetched under: a second URL of one
+        # of them is a duplicate, whichever of the two came first.
+        self.inserted: dict[int, str] = {}
+        # Validators and redirect aliases of article responses not yet stored, by fetched URL: written together
+        # with the article (one transaction), so a crash never leaves validators for content we don't have.
+        self.fetch_notes: dict[str, Validators] = {}
+        self._pending = 0
+        self._opened_at = 0.0
+        self._next_id: int | None = None  # ids are handed out here while the write lock is held
+        # Full-text index changes of this transaction, by article id: (forms to remove, forms to add). Applied
+        # just before COMMIT in ascending id order: FTS5 writes a whole segment out whenever a row arrives out
+        # of id order, and an edit in between new articles did that on every edit (measured: 0.5 ms each).
+        self._index_changes: dict[int, tuple[list[str] | None, list[str] | None]] = {}
+
+    @classmethod
+    def open(cls, path: str, **kwargs: Any) -> ArticleStore:
+        return cls(connect(path), **kwargs)
+
+    # --- transactions -------------------------------------------------------
+    def begin(self) -> None:
+        """Take the write lock (if not held yet): lookups made now stay true until the write."""
+        if not self.db.conn.in_transaction:
+            self._take_write_lock()
+            self._opened_at = time.monotonic()
+            self._pending = 0
+            self._next_id = None
+            if self.stories.bands is not None:
+                self.stories.refresh()  # stories other processes stored since our last write
+
+    def _take_write_lock(self) -> None:
+        """BEGIN IMMEDIATE, waiting up to ``lock_wait_seconds`` for another process's write lock in short attempts,
+        so that the wait is said in the log rather than silent; past that, a DatabaseError with a sentence."""
+        started = time.monotonic()
+        while True:
+            remaining = self.lock_wait_seconds - (time.monotonic() - started)
+            self.db.execute(f"PRAGMA busy_timeout = {int(max(0.0, min(LOCK_ATTEMPT_SECONDS, remaining)) * 1000)}")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as error:
+                waited = time.monotonic() - started
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                if waited >= self.lock_wait_seconds:
+                    raise DatabaseError(f"the database at {self.path} was locked by another process for "
+                                        f"{waited:.0f} s (KHABAR_LOCK_WAIT_SECONDS)") from None
+                logger.warning("waiting for the write lock on %s: another process is writing it (%.0f s so far)",
+                               self.path, waited)
+            finally:
+                self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _write(self) -> None:
+        """Count one write; open a transaction if none is open."""
+        self.begin()
+        self._pending += 1
+
+    def maybe_commit(self) -> None:
+        if self.db.conn.in_transaction and (
+            self._pending >= self.batch_size or time.monotonic() - self._opened_at >= self.batch_seconds
+        ):
+            self.commit()
+
+    def commit_if_due(self) -> None:
+        """For a timer: commit a batch that has been open for ``batch_seconds``, full or not."""
+        if self.db.conn.in_transaction and time.monotonic() - self._opened_at >= self.batch_seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._index_changes:
+            self.begin()
+            self._apply_index_changes()
+        if self.db.conn.in_transaction:
+            self.db.execute("COMMIT")
+        self._pending = 0
+
+    def close(self) -> None:
+        self.commit()
+        self.db.close()
+
+    # --- lookups --------------------------------------------------------------
+    def article_id_for_key(self, key: str) -> int | None:
+        row = self.db.execute("SELECT article_id FROM article_urls WHERE url_key = ? LIMIT 1", [key]).fetchone()
+        return row[0] if row else None
+
+    def article_id_for_url(self, url: str) -> int | None:
+        return self.article_id_for_key(url_key(url))
+
+    def url_of(self, article_id: int) -> str:
+        """The stored (canonical) URL of an article."""
+        return str(self.db.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()[0])
+
+    def article_id_for_hash(self, content_hash: str) -> int | None:
+        row = self.db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1", [content_hash]).fetchone()
+        return row[0] if row else None
+
+    def articles_with_hash(self, content_hash: str) -> list[tuple[int, str, int]]:
+        """(id, url, story_id) of every stored article with this content fingerprint."""
+        return [(row[0], row[1], row[2]) for row in self.db.execute(
+            "SELECT id, url, COALESCE(story_id, id) FROM articles WHERE content_hash = ? ORDER BY id",
+            [content_hash]).fetchall()]
+
+    def get(self, article_id: int) -> dict[str, Any]:
+        return dict(self.db.table("articles").get(article_id))
+
+    def version(self, article_id: int) -> tuple[str, str | None]:
+        """(content_hash, updated_at) of a stored article: what decides whether a re-crawl is an update."""
+        row = self.db.execute("SELECT content_hash, updated_at FROM articles WHERE id = ?", [article_id]).fetchone()
+        return row[0], row[1]
+
+    def known(self, key: str) -> tuple[int, str] | None:
+        """(article_id, first_seen_at) of the stored article this URL key belongs to, if any."""
+        row = self.db.execute(
+            "SELECT a.id, a.first_seen_at FROM article_urls u JOIN articles a ON a.id = u.article_id "
+            "WHERE u.url_key = ? LIMIT 1", [key]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def first_seen(self, url: str) -> str | None:
+        found = self.known(url_key(url))
+        return found[1] if found else None
+
+    def validators(self, url: str) -> Validators | None:
+        """The validators stored for one resource (``crawler.text.urls.resource_url``)."""
+        row = self.db.execute(
+            "SELECT etag, last_modified, kind, content_type, body FROM http_validators WHERE url = ?",
+            [resource_url(url)]).fetchone()
+        if row is None:
+            return None
+        body = zlib.decompress(row[4]) if row[4] else None
+        return Validators(etag=row[0] or "", last_modified=row[1] or "", kind=row[2] or "",
+                          content_type=row[3] or "", body=body)
+
+    # --- writes ---------------------------------------------------------------
+    def insert(self, article: Article, now: str, story_id: int | None = None, aliases: list[str] | None = None) -> int:
+        """Store a new article; it joins ``story_id`` if given, else the story of its nearest near-duplicate.
+        The URL it was fetched under, its canonical URL and ``aliases`` are kept as its URLs."""
+        self._write()
+        article_id = self._new_id()
+        sig = article_signature(article)
+        keys = buckets(sig) if sig is not None else None
+        if story_id is None and sig is not None:
+            story_id = self.stories.best_story(sig, None, keys)
+        row = self._row(article)
+        row.update(id=article_id, story_id=story_id or article_id, first_seen_at=now, last_seen_at=now)
+        # Plain SQL: sqlite-utils' insert() inspects the table on every call, which costs more than the insert.
+        self.db.execute(f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                        list(row.values()))
+        article.story_id = row["story_id"]
+        self.stories.remember(article_id, sig, keys)
+        self._index(article_id, article)
+        self._keep_page(article_id, article)
+        self.add_aliases(list(dict.fromkeys([article.url, article.canonical_url, *(aliases or [])])), article_id, now)
+        self.inserted[article_id] = article.url
+        self.maybe_commit()
+        return article_id
+
+    def _new_id(self) -> int:
+        """The next article id: read once per transaction (the write lock is held, no one else inserts)."""
+        if self._next_id is None:
+            self._next_id = int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0])
+        article_id, self._next_id = self._next_id, self._next_id + 1
+        return article_id
+
+    def update(self, article_id: int, article: Article, now: str) -> None:
+        """Replace an article's content, keeping the previous version in ``article_revisions``."""
+        self._write()
+        # Plain SQL throughout: sqlite-utils' get/insert/update inspect the table on every call.
+        old = dict(zip(OLD_COLUMNS, self.db.execute(
+            f"SELECT {', '.join(OLD_COLUMNS)} FROM articles WHERE id = ?", [article_id]).fetchone(), strict=True))
+        self.db.execute(
+            f"INSERT INTO article_revisions (article_id, {', '.join(REVISION_COLUMNS)}, replaced_at) "
+            f"VALUES (?, {', '.join('?' * len(REVISION_COLUMNS))}, ?)",
+            [article_id, *(old[name] for name in REVISION_COLUMNS), now])
+        row = self._row(article)
+        for identity in ("url", "url_key"):
+            row.pop(identity)  # the first canonical URL stays the row's identity
+        row["last_seen_at"] = now
+        self.db.execute(f"UPDATE articles SET {', '.join(f'{name} = ?' for name in row)} WHERE id = ?",
+                        [*row.values(), article_id])
+        queued = self._index_changes.get(article_id)
+        remove = queued[0] if queued else row_search_forms(old)  # what the index holds for it now
+        self._index_changes[article_id] = (remove, self._forms(article))
+        self._keep_page(article_id, article)
+        text = article_story_text(article)
+        if text != story_text(old["title"] or "", old["body"] or ""):
+            self.stories.reindex(article_id, text)
+        self.maybe_commit()
+
+    def touch(self, article_id: int, now: str) -> None:
+        self._write()
+        self.db.execute("UPDATE articles SET last_seen_at = ? WHERE id = ?", [now, article_id])
+        self.maybe_commit()
+
+    def add_alias(self, url: str, article_id: int, now: str) -> None:
+        self.add_aliases([url], article_id, now)
+
+    def add_aliases(self, urls: list[str], article_id: int, now: str) -> None:
+        """Every URL the story was seen under, in one statement."""
+        self.begin()  # part of the article's write; not counted as one of its own
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO article_urls (url, url_key, article_id, first_seen_at) VALUES (?, ?, ?, ?)",
+            [(url, url_key(url), article_id, now) for url in urls])
+
+    def save_validators(self, url: str, found: Validators, now: str) -> None:
+        """Remember a URL's ETag / Last-Modified (and, for listing-like pages, the body a 304 stands for)."""
+        self._write()
+        body = zlib.compress(found.body, 6) if found.body is not None else None
+        self.db.execute(
+            "INSERT OR REPLACE INTO http_validators (url, kind, etag, last_modified, content_type, body, checked_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [resource_url(url), found.kind, found.etag, found.last_modified, found.content_type, body, now])
+        self.maybe_commit()
+
+    def add_alert(self, article_id: int, topic: str, matched: dict[str, Any], score: float,
+                  delivery: str, now: str) -> int | None:
+        """One alert per (article, topic), ever: returns the new id, or None if it existed."""
+        self._write()
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO alerts (article_id, topic, matched, score, created_at, delivery, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+            [article_id, topic, json.dumps(matched, ensure_ascii=False), score, now, delivery])
+        self.maybe_commit()
+        return cursor.lastrowid if cursor.rowcount else None
+
+    # --- helpers --------------------------------------------------------------
+    def _row(self, article: Article) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "url": article.canonical_url, "url_key": url_key(article.canonical_url), "site": article.site,
+            "title": article.title, "published_at": article.published_at, "published_utc": article.published_utc,
+            "updated_at": article.updated_at, "section": article.section, "summary": article.summary,
+            "dateline": article.dateline, "body": article.body_text, "image_url": article.image_url,
+            "language": article.language, "content_hash": article.content_hash,
+            "fetched_at": article.fetched_at,
+        }
+        for name in JSON_FIELDS:
+            value = getattr(article, name)
+            row[name] = "[]" if value == [] else json.dumps(value, ensure_ascii=False)  # most lists are empty
+        return row
+
+    def _index(self, article_id: int, article: Article) -> None:
+        self._index_changes[article_id] = (None, self._forms(article))
+
+    @staticmethod
+    def _forms(article: Article) -> list[str]:
+        tokens = article.tokens()  # tokenized once for dedup, this index, the story and the alert stage
+        return [tokens.search_form(name) for name in SEARCH_FIELDS]
+
+    def _apply_index_changes(self) -> None:
+        additions: list[list[Any]] = []
+        for article_id in sorted(self._index_changes):
+            remove, add = self._index_changes[article_id]
+            if remove is not None:
+                self.db.conn.executemany(INDEX_SQL, additions)
+                additions = []
+                self.db.execute(UNINDEX_SQL, [article_id, *remove])
+            if add is not None:
+                additions.append([article_id, *add])
+        self.db.conn.executemany(INDEX_SQL, additions)
+        self._index_changes.clear()
+
+    def _keep_page(self, article_id: int, article: Article) -> None:
+        if article.html is not None:
+            self.db.table("pages").upsert({"article_id": article_id, "url": article.url, "html": article.html,
+                                     "fetched_at": article.fetched_at}, pk="article_id")
+
+
+# The full-text index keeps no copy of what it indexes (``content=''``, migration 0006): the search forms are
+# made from the article row whenever they are needed, so removing a row's entries means giving the forms it
+# was indexed with.
+INDEX_SQL = (f"INSERT INTO [{SEARCH_TABLE}] (rowid, {', '.join(SEARCH_FIELDS)}) "
+             f"VALUES (?, {', '.join('?' * len(SEARCH_FIELDS))})")
+UNINDEX_SQL = (f"INSERT INTO [{SEARCH_TABLE}] ([{SEARCH_TABLE}], rowid, {', '.join(SEARCH_FIELDS)}) "
+               f"VALUES ('delete', ?, {', '.join('?' * len(SEARCH_FIELDS))})")
+
+
+def row_search_forms(row: dict[str, Any]) -> list[str]:
+    """The search forms (``SEARCH_FIELDS``) of a stored article row: what ``_index`` gave for that article.
+    The body is stored with its paragraphs joined; paragraph breaks are not words, so the form is the same."""
+    tokens = ArticleTokens(row["title"] or "", row["summary"] or "", tuple(json_list(row["highlights"])),
+                           (row["body"] or "",), tuple(json_list(row["tags"])))
+    return [tokens.search_form(name) for name in SEARCH_FIELDS]
+
+
+def rebuild_search_index(db: sqlite_utils.Database, batch: int = 2_000) -> int:
+    """Index every stored article again, from its row (after a change to the search form; migration 0006)."""
+    db.execute(f"INSERT INTO [{SEARCH_TABLE}] ([{SEARCH_TABLE}]) VALUES ('delete-all')")
+    done, last = 0, 0
+    while rows := db.execute("SELECT id, title, summary, highlights, body, tags FROM articles WHERE id > ? "
+                             "ORDER BY id LIMIT ?", [last, batch]).fetchall():
+        for article_id, *values in rows:
+            forms = row_search_forms(dict(zip(("title", "summary", "highlights", "body", "tags"), values, strict=True)))
+            db.execute(INDEX_SQL, [article_id, *forms])
+        done, last = done + len(rows), rows[-1][0]
+    return done

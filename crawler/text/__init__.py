@@ -1,0 +1,1 @@
+"""Hindi text: cleaning, the search form (words, normalizing, stemming), dates, URLs. Imports nothing of Khabar's."""
