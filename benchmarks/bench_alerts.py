@@ -25,10 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.alerts.matcher import ArticleText, TopicMatcher
 from crawler.alerts.recording import AlertRecorder
-from crawler.alerts.rules import ArticleText, TopicMatcher, compile_topic
+from crawler.alerts.rules import Topic, compile_topic
 from crawler.app.sample_server import SAMPLE_SITE
-from crawler.config import Config, Topic, load_config
+from crawler.config import Config, load_config
 from crawler.extract.fields import build_article
 from crawler.items import Page
 from crawler.store.articles import ArticleStore

@@ -28,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crawler.app import golden
+from crawler.components.sites import site_fields
 from crawler.extract.fields import build_article
 from crawler.items import Page
 
@@ -110,7 +111,7 @@ def measure(parse: Callable[[Page], Any], pages: list[Page], big: Page) -> dict[
 def main() -> dict[str, Any]:
     pinned = pin_to_one_core()
     cases = golden.cases()
-    fields = {case.site: golden.site_fields(case.site) for case in cases}
+    fields = {case.site: site_fields(case.site) for case in cases}
     pages = [case.page() for case in cases]
     largest = max((case for case in cases if case.expected.get("page_kind") == "article"),
                   key=lambda case: len(case.page().html))

@@ -40,7 +40,7 @@ import sqlite_utils  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
 import crawler.settings as khabar_settings  # noqa: E402
-from crawler.components.runtime import Runtime  # noqa: E402
+from crawler.components.addon import KhabarAddon  # noqa: E402
 from crawler.items import Article  # noqa: E402
 from crawler.store.stories import signature  # noqa: E402
 from crawler.text.urls import canonical_url  # noqa: E402
@@ -137,14 +137,14 @@ def run_pipeline(count: int, folder: Path) -> dict[str, Any]:
                           "cpu_us_per_article": cpu / (high - low) * 1e6})
         wall_total, cpu_total = wall_total + wall, cpu_total + cpu
     begin, cpu_begin = time.perf_counter(), time.process_time()
-    Runtime.of(crawler).store.commit()
+    KhabarAddon.of(crawler).store.commit()
     total = wall_total + time.perf_counter() - begin
     cpu_total += time.process_time() - cpu_begin
     stats = crawler.stats.get_stats()  # type: ignore[union-attr]
-    db = Runtime.of(crawler).store.db
+    db = KhabarAddon.of(crawler).store.db
     counts = {"articles": db["articles"].count, "revisions": db["article_revisions"].count,
               "stories": db.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone()[0]}
-    Runtime.of(crawler).store.close()
+    KhabarAddon.of(crawler).store.close()
     return {"seconds": total, "per_second": count / total, "cpu_per_second": count / cpu_total, "warm_up_s": warm_up,
             "stretches": stretches, "counts": counts,
             "dispositions": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("khabar/articles/")},

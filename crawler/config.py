@@ -1,29 +1,48 @@
-"""Loading and validating ``khabar.toml``.
+"""The one settings model: ``Config``, from built-in defaults, ``khabar.toml``, the environment and ``-s``.
 
-A bad config is refused at start, before any crawl begins, with the file, the key
-and what is wrong (``ConfigError``). Secrets never live in the file: notification
-targets name the environment variable that holds the URL.
+Every knob is declared once, with its default, its key in khabar.toml and its Scrapy setting name
+(``crawler.knobs.knob``), in the settings section of the layer that uses it:
+
+    [storage]   crawler.store.articles.StoreSettings      KHABAR_DB, KHABAR_BATCH_SIZE ...
+    [crawl]     CrawlSettings (below)                      KHABAR_RECHECK_SECONDS, KHABAR_SKIP_KNOWN ...
+    [dedup]     crawler.store.stories.DedupSettings        KHABAR_NEAR_DUPLICATE_THRESHOLD
+    [delivery]  crawler.alerts.settings.DeliverySettings   KHABAR_NOTIFY_RETRY_SECONDS ...
+    [health]    crawler.alerts.settings.HealthRules        KHABAR_HEALTH_MIN_DATE_COVERAGE ...
+
+Precedence, lowest first: the default; the config file (``--config``, else KHABAR_CONFIG, else
+./khabar.toml); KHABAR_DB from the environment; ``--db``; a ``-s KHABAR_...=value`` override, for that
+run only. Scrapy settings are derived from the result in one function (``scrapy_settings``); in a
+crawl, ``crawler.components.addon.KhabarAddon`` resolves the config once and every component asks it.
+
+A bad config is refused before any crawl begins with the file, the key and what is wrong
+(``ConfigError``). Secrets never live in the file: notify targets name the environment variable
+that holds the URL.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DB = "data/khabar.db"
-DEFAULT_CONFIG_NAME = "khabar.toml"
-TOPIC_FIELDS = ("title", "summary", "highlights", "body", "tags")
+from crawler.alerts.rules import TOPIC_FIELDS, RuleError, Topic, compile_topic
+from crawler.alerts.settings import DeliverySettings, HealthRules, NotifyTarget
+from crawler.knobs import Knob, KnobError, boolean, choice, duration, knob, knobs_of, names, number, whole
+from crawler.store.articles import ArticleStore, StoreSettings
+from crawler.store.stories import DedupSettings
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
-_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+DEFAULT_CONFIG_NAME = "khabar.toml"
+DEFAULTS_SOURCE = "(built-in defaults)"
+PROGRESS_MODES = ("off", "live", "lines")
 
 
 class ConfigError(Exception):
-    """A config problem, phrased for the person who wrote the file."""
+    """A config problem, phrased for the person who wrote the file (or typed the -s)."""
 
     def __init__(self, source: str, key: str, problem: str) -> None:
         super().__init__(f"{source}: {key}: {problem}")
@@ -31,44 +50,81 @@ class ConfigError(Exception):
 
 
 @dataclass
-class Topic:
-    id: str
-    label: str
-    # Strong terms: any one of them is enough (e.g. the compound रूस-यूक्रेन).
-    any: list[str] = field(default_factory=list)
-    # Anchor terms that count only together with a context term.
-    terms: list[str] = field(default_factory=list)
-    context: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=lambda: list(TOPIC_FIELDS))
-    notify: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-    # Rule and scoring (crawler/topics.py): a boolean expression over terms and @lists; a name
-    # counts only within `near` words of context vocabulary; `ignore` phrases do not count.
-    rule: str = ""
-    lists: dict[str, list[str]] = field(default_factory=dict)
-    near: int = 0
-    ignore: list[str] = field(default_factory=list)
-    exclude_paths: list[str] = field(default_factory=list)
-    exclude_sections: list[str] = field(default_factory=list)
-    weights: dict[str, float] = field(default_factory=dict)
-    threshold: float = 1.0
-    # Delivery (crawler/alerting.py): instant, digest (on the `digest` cron, IST), or auto
-    # (instant from `instant_score` up, digest below); quiet hours hold alerts, IST.
-    delivery: str = "instant"
-    instant_score: float = 3.0
-    digest: str = ""
-    quiet_hours: str = ""
-    once_per_story: bool = False
-    compiled: Any = field(default=None, repr=False, compare=False)
+class CrawlSettings:
+    """``[crawl]`` in khabar.toml: what a crawl fetches again, and how it reports."""
+
+    recheck: float = knob(6 * 3600.0, setting="KHABAR_RECHECK_SECONDS", read=duration,
+                          help="stored articles first seen longer ago than this are not fetched again; inside "
+                               "it they are re-checked for edits (0s: never re-fetch)")
+    skip_known: bool = knob(True, setting="KHABAR_SKIP_KNOWN", read=boolean,
+                            help="skip article URLs already stored (-a skip_known=false for one run)")
+    conditional_requests: bool = knob(True, setting="KHABAR_CONDITIONAL_REQUESTS", read=boolean,
+                                      help="send If-None-Match / If-Modified-Since where a server gave validators")
+    min_body_chars: int = knob(80, setting="KHABAR_MIN_BODY_CHARS", read=whole(0),
+                               help="a page with less body text than this is not an article (dropped as no_body)")
+    spider_lock: bool = knob(True, setting="KHABAR_SPIDER_LOCK", read=boolean,
+                             help="at most one crawl per spider and database at a time")
+    unlocked_spiders: list[str] = knob(["article"], setting="KHABAR_UNLOCKED_SPIDERS", read=names,
+                                       help="spiders that may run side by side (they fetch only what they are given)")
+    progress: str = knob("off", setting="KHABAR_PROGRESS", read=choice(*PROGRESS_MODES),
+                         help="progress while crawling: off, live (one line rewritten in place) or lines")
+    progress_interval: float = knob(1.0, setting="KHABAR_PROGRESS_INTERVAL", read=number(0.05),
+                                    help="seconds between refreshes of the live progress line")
+    progress_lines_interval: float = knob(10.0, setting="KHABAR_PROGRESS_LINES_INTERVAL", read=number(0.05),
+                                          help="seconds between plain progress lines")
+
+
+# The knob sections of Config, by their [table] in khabar.toml.
+SECTIONS = ("storage", "crawl", "dedup", "delivery", "health")
 
 
 @dataclass
-class NotifyTarget:
-    name: str
-    url_env: str = ""
-    file: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+class Config:
+    source: Path | None = None  # the config file read, or None for the built-in defaults
+    storage: StoreSettings = field(default_factory=StoreSettings)
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    dedup: DedupSettings = field(default_factory=DedupSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    health: HealthRules = field(default_factory=HealthRules)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    notify: dict[str, NotifyTarget] = field(default_factory=dict)
+    schedules: dict[str, Schedule] = field(default_factory=dict)
+
+    @property
+    def db_path(self) -> str:
+        return self.storage.db
+
+    @property
+    def source_name(self) -> str:
+        """The config file, or "(built-in defaults)", for messages."""
+        return str(self.source) if self.source else DEFAULTS_SOURCE
+
+    def knobs(self) -> Iterator[tuple[str, Knob, Any]]:
+        """(section, knob, section object) for every knob, in declaration order."""
+        for section in SECTIONS:
+            values = getattr(self, section)
+            for found in knobs_of(values):
+                yield section, found, values
+
+    def with_overrides(self, overrides: Mapping[str, Any], origin: str = "-s") -> Config:
+        """A copy with ``{SETTING_NAME: value}`` applied (``-s KHABAR_RECHECK_SECONDS=60``); other names are
+        ignored (see ``unknown_overrides``)."""
+        changed = dataclasses.replace(self, **{s: dataclasses.replace(getattr(self, s)) for s in SECTIONS})
+        for _section, found, values in changed.knobs():
+            if found.setting in overrides:
+                setattr(values, found.attribute, _read(found, overrides[found.setting], origin, found.setting))
+        return changed
+
+    def scrapy_settings(self) -> dict[str, Any]:
+        """The Scrapy settings this config stands for: every knob under its KHABAR_* name."""
+        derived: dict[str, Any] = {found.setting: getattr(values, found.attribute) for _, found, values in self.knobs()}
+        if self.source:
+            derived["KHABAR_CONFIG"] = str(self.source)
+        return derived
+
+    def open_store(self) -> ArticleStore:
+        """The store of one process, fully configured: the one place it is built."""
+        return ArticleStore.open(self.storage, self.dedup)
 
 
 @dataclass
@@ -81,44 +137,45 @@ class Schedule:
     settings: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class HealthRules:
-    """When a run's output counts as dropped (``[health]`` in the config); see crawler/health.py."""
-
-    min_date_coverage: float = 0.8  # share of articles that must have a date
-    min_articles: int = 5  # fewer articles than this: coverage is not judged (too few to tell)
-    min_share_of_median: float = 0.3  # "far under the median": fewer than this share of it
-    median_runs: int = 10  # the median is over this many earlier runs
-    min_history: int = 3  # the median is judged only after this many earlier runs
-    max_failed_share: float = 0.5  # article pages dropped as broken (no title/body, parse error)
-    max_error_rate: float = 0.5  # HTTP errors and exceptions per page fetched
-    notify: list[str] = field(default_factory=list)  # targets for health alerts (default: all)
+def knob_settings() -> dict[str, tuple[str, Knob]]:
+    """Every knob by its Scrapy setting name: {KHABAR_...: (section, knob)}."""
+    return {found.setting: (section, found) for section, found, _ in Config().knobs()}
 
 
-@dataclass
-class Config:
-    source: str
-    db_path: str
-    recheck_seconds: float = 6 * 3600
-    near_duplicate_threshold: float = 0.8
-    topics: dict[str, Topic] = field(default_factory=dict)
-    notify: dict[str, NotifyTarget] = field(default_factory=dict)
-    schedules: dict[str, Schedule] = field(default_factory=dict)
-    health: HealthRules = field(default_factory=HealthRules)
-    raw: dict[str, Any] = field(default_factory=dict)
+# Scrapy settings of Khabar's that are not knobs: the config file itself, the resolved config a
+# `khabar crawl` hands to its crawler, and the name of the schedule that started a run.
+NOT_KNOBS = frozenset({"KHABAR_CONFIG", "KHABAR_CONFIG_MODEL", "KHABAR_SCHEDULE"})
 
 
-def parse_duration(value: Any, source: str = "", key: str = "") -> float:
-    """'6h', '30m', '2d', 90 -> seconds."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    match = _DURATION.match(str(value)) if isinstance(value, str) else None
-    if not match:
-        raise ConfigError(source, key, f"{value!r} is not a duration such as '90s', '30m', '6h' or '2d'")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+def unknown_overrides(names_given: Iterator[str] | list[str]) -> list[str]:
+    """KHABAR_* names that are neither knobs nor the settings above: most likely typos."""
+    known = knob_settings().keys() | NOT_KNOBS
+    return [name for name in names_given if name.startswith("KHABAR_") and name not in known]
 
 
-def find_config_path(explicit: str | None = None) -> Path | None:
+def overrides_in(settings: Mapping[str, Any] | Any) -> dict[str, Any]:
+    """The knob values a Scrapy ``Settings`` (or a dict of -s values) sets: every KHABAR_* knob present."""
+    return {name: settings[name] for name in knob_settings() if settings.get(name) is not None}
+
+
+def config_for_crawl(settings: Any) -> Config:
+    """The config of one crawl, from its Scrapy settings: the config ``khabar crawl`` resolved and handed over
+    (KHABAR_CONFIG_MODEL), else the file KHABAR_CONFIG names (else the usual search); then every KHABAR_*
+    knob the settings hold (-s, a spider's custom_settings, Scrapyd's setting=) wins for this run."""
+    base = settings.get("KHABAR_CONFIG_MODEL")
+    if not isinstance(base, Config):
+        base = load_config(settings.get("KHABAR_CONFIG") or None)
+    return base.with_overrides(overrides_in(settings))
+
+
+def _read(found: Knob, value: Any, source: str, key: str) -> Any:
+    try:
+        return found.read(value)
+    except KnobError as error:
+        raise ConfigError(source, key, str(error)) from None
+
+
+def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     """--config, else KHABAR_CONFIG, else ./khabar.toml, else None (built-in defaults)."""
     chosen = explicit or os.environ.get("KHABAR_CONFIG")
     if chosen:
@@ -130,16 +187,16 @@ def find_config_path(explicit: str | None = None) -> Path | None:
     return local if local.is_file() else None
 
 
-def load_config(explicit: str | None = None, db_override: str | None = None) -> Config:
-    """Read and validate the config; ``db_override`` is --db (wins over everything)."""
+def load_config(explicit: str | os.PathLike[str] | None = None, db_override: str | None = None,
+                overrides: Mapping[str, Any] | None = None) -> Config:
+    """Read and validate the config. ``db_override`` is --db; ``overrides`` are -s KHABAR_... values."""
     path = find_config_path(explicit)
     if path is None:
-        config = Config(source="(built-in defaults)", db_path=DEFAULT_DB)
-        config.topics = default_topics()
+        config = Config(topics=default_topics())
     else:
         config = _parse_file(path)
-    config.db_path = db_override or os.environ.get("KHABAR_DB") or config.db_path
-    return config
+    config.storage.db = db_override or os.environ.get("KHABAR_DB") or config.storage.db
+    return config.with_overrides(overrides) if overrides else config
 
 
 def _parse_file(path: Path) -> Config:
@@ -148,29 +205,28 @@ def _parse_file(path: Path) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(source, "(syntax)", f"not valid TOML: {error}") from None
-    _check_keys(source, "", raw, {"storage", "crawl", "dedup", "topics", "notify", "schedules", "health"})
-    storage = _table(source, "storage", raw.get("storage", {}))
-    _check_keys(source, "storage.", storage, {"db"})
-    crawl = _table(source, "crawl", raw.get("crawl", {}))
-    _check_keys(source, "crawl.", crawl, {"recheck"})
-    dedup = _table(source, "dedup", raw.get("dedup", {}))
-    _check_keys(source, "dedup.", dedup, {"near_duplicate_threshold"})
-    db_path = storage.get("db", DEFAULT_DB)
-    if not isinstance(db_path, str) or not db_path:
+    except OSError as error:
+        raise ConfigError(source, "(file)", f"cannot be read: {error.strerror or error}") from None
+    _check_keys(source, "", raw, {*SECTIONS, "topics", "notify", "schedules"})
+    config = Config(source=path)
+    for section in SECTIONS:
+        table = _table(source, section, raw.get(section, {}))
+        extra = {"notify"} if section == "health" else set()
+        values = getattr(config, section)
+        known = {found.key: found for found in knobs_of(values)}
+        _check_keys(source, f"{section}.", table, known.keys() | extra)
+        for key, value in table.items():
+            if key in known:
+                setattr(values, known[key].attribute, _read(known[key], value, source, f"{section}.{key}"))
+    if not config.storage.db:
         raise ConfigError(source, "storage.db", "must be a non-empty path string")
-    db_path = _relative_to(path, db_path)
-    config = Config(source=source, db_path=db_path, raw=raw)
-    if "recheck" in crawl:
-        config.recheck_seconds = parse_duration(crawl["recheck"], source, "crawl.recheck")
-    if "near_duplicate_threshold" in dedup:
-        config.near_duplicate_threshold = _fraction(source, "dedup.near_duplicate_threshold",
-                                                    dedup["near_duplicate_threshold"])
+    config.storage.db = _relative_to(path, config.storage.db)
     config.notify = _parse_notify(source, _table(source, "notify", raw.get("notify", {})))
     for target in config.notify.values():
         target.file = _relative_to(path, target.file) if target.file else ""
     config.topics = _parse_topics(source, _table(source, "topics", raw.get("topics", {})), config.notify)
     config.schedules = _parse_schedules(source, _table(source, "schedules", raw.get("schedules", {})))
-    config.health = _parse_health(source, _table(source, "health", raw.get("health", {})), config.notify)
+    config.health.notify = _health_targets(source, raw.get("health", {}), config.notify)
     return config
 
 
@@ -185,17 +241,11 @@ def _table(source: str, key: str, value: Any) -> dict[str, Any]:
     return value
 
 
-def _check_keys(source: str, prefix: str, table: dict[str, Any], known: set[str]) -> None:
+def _check_keys(source: str, prefix: str, table: dict[str, Any], known: set[str] | Any) -> None:
     for key in table:
         if key not in known:
             raise ConfigError(source, f"{prefix}{key}",
                               f"unknown key (known keys here: {', '.join(sorted(known))})")
-
-
-def _fraction(source: str, key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
-        raise ConfigError(source, key, f"must be a number between 0 and 1, not {value!r}")
-    return float(value)
 
 
 def _string_list(source: str, key: str, value: Any) -> list[str]:
@@ -218,7 +268,7 @@ def _parse_topics(source: str, table: dict[str, Any], notify: dict[str, NotifyTa
     for topic_id, body in table.items():
         prefix = f"topics.{topic_id}"
         body = _table(source, prefix, body)
-        _check_keys(source, prefix + ".", body, TOPIC_KEYS | set(EXTENDED_TOPIC_KEYS))
+        _check_keys(source, prefix + ".", body, TOPIC_KEYS)
         topic = Topic(id=topic_id, label=str(body.get("label", topic_id)))
         for key in ("any", "terms", "context", "exclude", "notify", "ignore", "exclude_paths", "exclude_sections"):
             if key in body:
@@ -236,9 +286,6 @@ def _parse_topics(source: str, table: dict[str, Any], notify: dict[str, NotifyTa
         for name in topic.notify:
             if name not in notify:
                 raise ConfigError(source, f"{prefix}.notify", f"no notify target named {name!r}")
-        topic.extra = {k: v for k, v in body.items() if k in EXTENDED_TOPIC_KEYS}
-        from crawler.alerts.rules import RuleError, compile_topic  # topics imports this module
-
         try:
             topic.compiled = compile_topic(topic)
         except RuleError as error:
@@ -308,10 +355,6 @@ def _parse_topic_delivery(source: str, prefix: str, body: dict[str, Any], topic:
         topic.once_per_story = body["once_per_story"]
 
 
-# Keys later features add to a topic (weights, delivery); accepted and kept in ``extra``.
-EXTENDED_TOPIC_KEYS: tuple[str, ...] = ()
-
-
 def _parse_notify(source: str, table: dict[str, Any]) -> dict[str, NotifyTarget]:
     targets: dict[str, NotifyTarget] = {}
     for name, body in table.items():
@@ -376,28 +419,15 @@ def _setting_text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-HEALTH_KEYS = {"min_date_coverage", "min_articles", "min_share_of_median", "median_runs", "min_history",
-               "max_failed_share", "max_error_rate", "notify"}
-
-
-def _parse_health(source: str, table: dict[str, Any], notify: dict[str, NotifyTarget]) -> HealthRules:
-    _check_keys(source, "health.", table, HEALTH_KEYS)
-    rules = HealthRules()
-    for key in ("min_date_coverage", "min_share_of_median", "max_failed_share", "max_error_rate"):
-        if key in table:
-            setattr(rules, key, _fraction(source, f"health.{key}", table[key]))
-    for key in ("min_articles", "median_runs", "min_history"):
-        if key in table:
-            value = table[key]
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(source, f"health.{key}", f"must be a whole number of at least 1, not {value!r}")
-            setattr(rules, key, value)
-    if "notify" in table:
-        rules.notify = _string_list(source, "health.notify", table["notify"])
-        for name in rules.notify:
-            if name not in notify:
-                raise ConfigError(source, "health.notify", f"no notify target named {name!r}")
-    return rules
+def _health_targets(source: str, table: Any, notify: dict[str, NotifyTarget]) -> list[str]:
+    """``[health] notify``: the targets for health alerts (default: every target)."""
+    if not isinstance(table, dict) or "notify" not in table:
+        return []
+    chosen = _string_list(source, "health.notify", table["notify"])
+    for name in chosen:
+        if name not in notify:
+            raise ConfigError(source, "health.notify", f"no notify target named {name!r}")
+    return chosen
 
 
 SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / DEFAULT_CONFIG_NAME

@@ -13,6 +13,25 @@ from crawler.text.hindi import ArticleTokens
 
 
 @dataclass
+class Validators:
+    """What a server said about a URL's version (ETag / Last-Modified), and for listing-like pages the body.
+
+    For an article page they travel with it (response meta -> ``Page`` -> ``Article``) and are written in
+    the same transaction as the article, so a crash never leaves validators for content not stored.
+    """
+
+    etag: str = ""
+    last_modified: str = ""
+    kind: str = ""
+    content_type: str = ""
+    body: bytes | None = None
+    aliases: list[str] = field(default_factory=list)  # redirects that led to the page
+
+    def __bool__(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+
+@dataclass
 class Page:
     """A fetched page, before parsing. ``html`` is already decoded text."""
 
@@ -21,22 +40,10 @@ class Page:
     site: str
     fetched_at: str
     status: int = 200
-    # The spider's name for this site's parser class (None: generic extractor only).
-    site_origin: str | None = None
     # Hints gathered during discovery (e.g. a news sitemap's title and date).
     hints: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Link:
-    """An entry of a related-news or more-from-section block."""
-
-    title: str
-    url: str
-    category: str = ""
-
-    def as_dict(self) -> dict[str, str]:
-        return {"title": self.title, "url": self.url, "category": self.category}
+    # The response's ETag / Last-Modified (and redirects), stored with the article.
+    validators: Validators | None = None
 
 
 @dataclass
@@ -76,6 +83,8 @@ class Article:
     # Set by the dedup pipeline: new, updated, unchanged or duplicate; and the stored row's id.
     disposition: str = ""
     article_id: int | None = None
+    # The response's validators, from the page: written with the article (or kept as 'dropped' with the verdict).
+    validators: Validators | None = field(default=None, repr=False)
     # Set when stored: the story (near-duplicate group across sites) the article belongs to.
     story_id: int | None = None
 

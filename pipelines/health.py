@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawler.alerts.health import HEALTH_PREFIX
+from crawler.components.addon import KhabarAddon
 from crawler.items import Article
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class HealthPipeline:
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
-        self.failed_reasons = set(crawler.settings.getlist("KHABAR_HEALTH_FAILED_REASONS"))
+        self.failed_reasons = set(KhabarAddon.of(crawler).config.health.failed_reasons)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
 
     @classmethod

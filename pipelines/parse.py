@@ -9,21 +9,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from crawler.extract.fields import SiteFields, build_article
+from crawler.components.sites import site_fields
+from crawler.extract.fields import build_article
 from crawler.items import Article, Page
 
 logger = logging.getLogger(__name__)
-
-
-def site_fields_for(crawler: Crawler, site: str) -> SiteFields | None:
-    """The declarative field selectors of the site class named ``site`` (None for generic spiders)."""
-    spider = getattr(crawler, "spider", None)
-    if spider is not None and getattr(spider, "name", None) == site:
-        return getattr(spider, "fields", None)
-    try:
-        return getattr(crawler.spider_loader.load(site), "fields", None)  # type: ignore[attr-defined]
-    except (KeyError, AttributeError):
-        return None
 
 
 class ParsePipeline:
@@ -39,10 +29,11 @@ class ParsePipeline:
         if not isinstance(item, Page):
             return item
         try:
-            article: Article = build_article(item, site_fields_for(self.crawler, item.site))
+            article: Article = build_article(item, site_fields(item.site))
         except Exception as error:  # a broken page must never stop the crawl
             self.stats.inc_value("khabar/dropped/parse_error")
             logger.warning("could not parse %s: %s", item.url, error, exc_info=True)
             raise DropItem(f"parse_error: {error}") from None
+        article.validators = item.validators
         self.stats.inc_value("khabar/parsed")
         return article

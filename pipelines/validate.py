@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from crawler.components.addon import KhabarAddon
 from crawler.items import Article
 
 logger = logging.getLogger(__name__)
@@ -21,7 +22,8 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        return cls(crawler.stats, crawler.settings.getint("KHABAR_MIN_BODY_CHARS"))
+        assert crawler.stats is not None
+        return cls(crawler.stats, KhabarAddon.of(crawler).config.crawl.min_body_chars)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):

@@ -20,10 +20,11 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.components.discovery import Entry, parse_since
+from crawler.components.discovery import Entry
 from crawler.components.follow import DiscoveryMixin
 from crawler.components.site import as_bool, as_positive_int, as_url_list, make_page
 from crawler.items import Page
+from crawler.text.clock import parse_since
 from crawler.text.urls import site_key
 
 

@@ -9,9 +9,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import crawler.settings as khabar_settings
 from crawler.app.sample_server import SAMPLE_SITE, SampleSite
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,9 +63,16 @@ def workdir(tmp_path: Path) -> Path:
     return work
 
 
+def project_settings(**extra: Any) -> dict[str, Any]:
+    """Khabar's Scrapy settings (crawler/settings.py, the add-on included) with ``extra`` on top, for get_crawler."""
+    settings = {name: getattr(khabar_settings, name) for name in dir(khabar_settings) if name.isupper()}
+    settings.update(extra)
+    return settings
+
+
 def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
     """Rows of a read-only query on a test database, as plain tuples."""
-    conn = sqlite3.connect(db)
+    conn = sqlite3.connect(db, timeout=30)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
@@ -72,7 +81,7 @@ def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 def rows(db: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
     """Rows of a read-only query on a test database, addressable by column name."""
-    conn = sqlite3.connect(db)
+    conn = sqlite3.connect(db, timeout=30)
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute(sql, params).fetchall()

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from crawler.alerts.delivery import deliver_due
+from crawler.alerts.matcher import TopicMatcher
 from crawler.alerts.recording import AlertRecorder, backfill, list_alerts, plan_delivery, quiet_until, try_topic
-from crawler.alerts.rules import TopicMatcher
-from crawler.config import Config, Topic, load_config
+from crawler.alerts.rules import Topic
+from crawler.config import Config, load_config
 from crawler.items import Article
 from crawler.store.articles import ArticleStore
 from crawler.store.connection import connect
@@ -237,13 +238,13 @@ def test_backfill_with_notify_sends(tmp_path: Path, store: ArticleStore) -> None
 def test_backoff_waits_before_retrying(tmp_path: Path, store: ArticleStore) -> None:
     config = write_config(tmp_path, "", extra='[notify.hook]\nurl_env = "KHABAR_TEST_UNSET_HOOK"\n')
     record_matches(store, config, stored(store, WAR), ist(7, 10))
-    first = deliver_due(store.db, config, now=ist(7, 10), retry_seconds=60)
+    first = deliver_due(store.db, config, now=ist(7, 10))  # [delivery] retry: 60 s by default
     assert (first.sent, first.failed) == (1, 1)  # the file took it, the webhook has no URL
     assert "KHABAR_TEST_UNSET_HOOK is not set" in first.errors[0]
     hook = next(d for d in deliveries(store) if d["target"] == "hook")
     assert (hook["status"], hook["attempts"], hook["next_attempt_at"]) == ("pending", 1, "2024-05-07T04:31:00Z")
     assert deliver_due(store.db, config, now=ist(7, 10, 0) + timedelta(seconds=59)).failed == 0  # still waiting
-    second = deliver_due(store.db, config, now=ist(7, 10, 1), retry_seconds=60)
+    second = deliver_due(store.db, config, now=ist(7, 10, 1))
     assert second.failed == 1
     hook = next(d for d in deliveries(store) if d["target"] == "hook")
     assert (hook["attempts"], hook["next_attempt_at"]) == (2, "2024-05-07T04:33:00Z")  # 2 minutes: doubled

@@ -16,13 +16,14 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-import crawler.settings as khabar_settings
-from crawler.components.runtime import Runtime
+from crawler.components.addon import KhabarAddon
 from crawler.items import Article
+from crawler.store.dedup import content_hash
 from crawler.text.hindi import fts_query
-from pipelines.dedup import DedupPipeline, content_hash
+from pipelines.alert import AlertPipeline
+from pipelines.dedup import DedupPipeline
 from pipelines.store import StorePipeline
-from tests.conftest import query
+from tests.conftest import project_settings, query
 
 BODY = [
     "उत्तर कोरियाई नेता किम जोंग उन ने बुधवार को रूस के राष्ट्रपति व्लादिमीर पुतिन से मुलाकात की।",
@@ -32,18 +33,14 @@ BODY = [
 URL = "https://www.lokmatnews.in/international/kim-meets-putin-b1507312/"
 
 
-def project_settings(**extra: Any) -> dict[str, Any]:
-    settings = {name: getattr(khabar_settings, name) for name in dir(khabar_settings) if name.isupper()}
-    settings.update(extra)
-    return settings
-
-
-def make_crawler(folder: Path, threshold: float = 0.8) -> Crawler:
+def make_crawler(folder: Path, threshold: float = 0.8, topics: str = "", **settings: Any) -> Crawler:
+    """A crawler with Khabar's settings and add-on, its config file in ``folder`` (with ``topics``, TOML);
+    ``settings`` as -s would give them."""
     config = folder / "khabar.toml"
-    config.write_text(f'[storage]\ndb = "khabar.db"\n[dedup]\nnear_duplicate_threshold = {threshold}\n',
+    config.write_text(f'[storage]\ndb = "khabar.db"\n[dedup]\nnear_duplicate_threshold = {threshold}\n{topics}',
                       encoding="utf-8")
     return get_crawler(settings_dict=project_settings(KHABAR_CONFIG=str(config),
-                                                      KHABAR_DB=str(folder / "khabar.db")))
+                                                      KHABAR_DB=str(folder / "khabar.db"), **settings))
 
 
 class Pipelines:
@@ -53,7 +50,6 @@ class Pipelines:
         self.crawler = crawler
         self.dedup = DedupPipeline.from_crawler(crawler)
         self.store = StorePipeline.from_crawler(crawler)
-        self.dedup.open_spider()
 
     def __call__(self, article: Article) -> Article:
         return self.store.process_item(self.dedup.process_item(article))
@@ -62,7 +58,7 @@ class Pipelines:
         return self.crawler.stats.get_value(f"khabar/articles/{disposition}", 0)  # type: ignore[union-attr]
 
     def close(self) -> None:
-        Runtime.of(self.crawler).store.close()
+        KhabarAddon.of(self.crawler).store.close()
 
 
 @pytest.fixture
@@ -85,7 +81,7 @@ def test_first_sight_is_new_and_recrawl_is_unchanged(pipes: Pipelines, tmp_path:
     assert first.disposition == "new" and first.article_id is not None
     again = pipes(article())
     assert (again.disposition, again.article_id) == ("unchanged", first.article_id)
-    Runtime.of(pipes.crawler).store.commit()
+    KhabarAddon.of(pipes.crawler).store.commit()
     db = tmp_path / "khabar.db"
     assert query(db, "SELECT count(*) FROM articles") == [(1,)]
     assert query(db, "SELECT count(*) FROM article_revisions") == [(0,)]
@@ -94,7 +90,7 @@ def test_first_sight_is_new_and_recrawl_is_unchanged(pipes: Pipelines, tmp_path:
 
 def test_unchanged_recrawl_only_moves_last_seen(pipes: Pipelines, tmp_path: Path) -> None:
     pipes(article())
-    store = Runtime.of(pipes.crawler).store
+    store = KhabarAddon.of(pipes.crawler).store
     store.db.execute("UPDATE articles SET last_seen_at = '2000-01-01T00:00:00Z', first_seen_at = last_seen_at")
     before = store.get(1)
     pipes(article())
@@ -113,7 +109,7 @@ def test_a_changed_title_body_or_date_modified_is_an_update_with_a_revision(
     original = pipes(article())
     edited = pipes(article(**change))
     assert (edited.disposition, edited.article_id) == ("updated", original.article_id)
-    store = Runtime.of(pipes.crawler).store
+    store = KhabarAddon.of(pipes.crawler).store
     store.commit()
     db = tmp_path / "khabar.db"
     revision = query(db, "SELECT article_id, title, body, updated_at, content_hash FROM article_revisions")
@@ -138,8 +134,8 @@ def test_the_update_is_searchable_and_the_old_text_is_not(pipes: Pipelines) -> N
     pipes(article())
     new_body = ["इटली यूक्रेन को एयर डिफेंस सिस्टम देगा और प्रधानमंत्री मेलोनी घोषणा करेंगी।"] * 3
     pipes(article(body=new_body))
-    Runtime.of(pipes.crawler).store.commit()  # the index takes a batch's changes when it is committed
-    db = Runtime.of(pipes.crawler).store.db
+    KhabarAddon.of(pipes.crawler).store.commit()  # the index takes a batch's changes when it is committed
+    db = KhabarAddon.of(pipes.crawler).store.db
     hits = lambda word: db.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH ?",  # noqa: E731
                                    [fts_query(word)]).fetchall()
     assert hits("मेलोनी") == [(1,)]
@@ -159,7 +155,7 @@ def test_every_url_form_is_one_article_with_aliases(pipes: Pipelines, tmp_path: 
         # Another URL of the stored story: a duplicate skipped, never a second row.
         assert (seen.disposition, seen.article_id) == ("duplicate", first.article_id), url
     assert pipes(article()).disposition == "unchanged"  # the stored URL itself, re-checked
-    store = Runtime.of(pipes.crawler).store
+    store = KhabarAddon.of(pipes.crawler).store
     store.commit()
     aliases = {url for (url,) in query(tmp_path / "khabar.db", "SELECT url FROM article_urls")}
     assert aliases >= {URL, *forms}
@@ -173,7 +169,7 @@ def test_the_same_story_under_a_second_path_of_the_site_is_a_duplicate(pipes: Pi
     noisy = [BODY[0].replace(" ", "\u00a0", 1), BODY[1], BODY[2].replace("प्रतिबंध", "प्रतिबंध")]
     copy = pipes(article(other_path, body=noisy))
     assert (copy.disposition, copy.article_id) == ("duplicate", first.article_id)
-    store = Runtime.of(pipes.crawler).store
+    store = KhabarAddon.of(pipes.crawler).store
     store.commit()
     assert query(tmp_path / "khabar.db", "SELECT count(*) FROM articles") == [(1,)]
     assert query(tmp_path / "khabar.db", "SELECT article_id FROM article_urls WHERE url = ?", (other_path,)) == \
@@ -187,23 +183,32 @@ def test_an_exact_copy_on_another_site_is_its_own_row_in_the_same_story(pipes: P
     first = pipes(article())
     copy = pipes(article("https://www.amarujala.com/world/kim-putin-meeting-2024", site="amarujala"))
     assert copy.disposition == "new" and copy.article_id != first.article_id
-    store = Runtime.of(pipes.crawler).store
+    store = KhabarAddon.of(pipes.crawler).store
     store.commit()
     stories = query(tmp_path / "khabar.db", "SELECT id, story_id FROM articles ORDER BY id")
     assert stories == [(first.article_id, first.article_id), (copy.article_id, first.article_id)]
     assert pipes.crawler.stats.get_value("khabar/stories/joined") == 1  # type: ignore[union-attr]
 
 
-def test_an_edit_keeps_the_alert_count(pipes: Pipelines, tmp_path: Path) -> None:
-    """The alert pipeline only alerts on 'new'; an edit must arrive as 'updated', never as 'new'."""
-    first = pipes(article())
-    store = Runtime.of(pipes.crawler).store
-    assert store.add_alert(first.article_id, "russia-ukraine", {"terms": ["रूस"]}, 1.0, "instant", "now")
-    edited = pipes(article(title="नया शीर्षक: किम और पुतिन"))
-    assert edited.disposition == "updated"
-    assert store.add_alert(edited.article_id, "russia-ukraine", {}, 1.0, "instant", "later") is None
-    store.commit()
-    assert query(tmp_path / "khabar.db", "SELECT count(*) FROM alerts") == [(1,)]
+def test_an_edit_raises_no_second_alert_but_can_raise_a_first(tmp_path: Path) -> None:
+    """The alert pipeline matches new and updated articles; AlertRecorder keeps one alert per article and topic,
+    ever: an edit of an alerted story is 'exists', while a story that turns to the topic in an edit alerts once."""
+    crawler_ = make_crawler(tmp_path, topics='[topics.kim]\nany = ["किम जोंग उन"]\n')
+    pipes, alert = Pipelines(crawler_), AlertPipeline.from_crawler(crawler_)
+    alert.open_spider()
+    first = alert.process_item(pipes(article()))
+    edited = alert.process_item(pipes(article(title="नया शीर्षक: किम जोंग उन और पुतिन")))
+    assert (first.disposition, edited.disposition) == ("new", "updated")
+    url = URL.replace("b1507312", "b1507319")
+    unrelated = ["संसद के शीतकालीन सत्र में आज कई विधेयक पेश किए गए और विपक्ष ने चर्चा की मांग की।"]
+    other = alert.process_item(pipes(article(url, title="संसद का सत्र", body=unrelated)))
+    turned = alert.process_item(pipes(article(url, title="संसद का सत्र", body=[*unrelated, BODY[0]])))
+    assert (other.disposition, turned.disposition) == ("new", "updated")
+    pipes.close()
+    rows = query(tmp_path / "khabar.db", "SELECT article_id FROM alerts WHERE topic = 'kim' ORDER BY article_id")
+    assert rows == [(first.article_id,), (other.article_id,)]
+    stats = crawler_.stats.get_stats()  # type: ignore[union-attr]
+    assert (stats["khabar/alert_outcomes/created"], stats["khabar/alert_outcomes/exists"]) == (2, 1)
 
 
 def test_content_hash_is_the_search_form_of_title_and_body() -> None:
@@ -220,7 +225,7 @@ def test_dedup_decides_under_the_write_lock(pipes: Pipelines, tmp_path: Path) ->
     with pytest.raises(sqlite3.OperationalError, match="locked"):
         other.execute("BEGIN IMMEDIATE")
     pipes.store.process_item(item)
-    Runtime.of(pipes.crawler).store.commit()
+    KhabarAddon.of(pipes.crawler).store.commit()
     other.execute("BEGIN IMMEDIATE")
     other.execute("ROLLBACK")
     other.close()
@@ -230,7 +235,7 @@ def test_json_fields_are_stored_as_json(pipes: Pipelines) -> None:
     item = article()
     item.tags = ["किम जोंग उन", "रूस"]
     pipes(item)
-    assert json.loads(Runtime.of(pipes.crawler).store.get(1)["tags"]) == ["किम जोंग उन", "रूस"]
+    assert json.loads(KhabarAddon.of(pipes.crawler).store.get(1)["tags"]) == ["किम जोंग उन", "रूस"]
 
 
 def other_story(number: int) -> Article:
@@ -246,12 +251,10 @@ def test_a_write_lock_held_too_long_drops_the_item_with_a_reason_and_keeps_what_
     import crawler.store.articles
 
     monkeypatch.setattr(crawler.store.articles, "LOCK_ATTEMPT_SECONDS", 0.1)
-    crawler_ = make_crawler(tmp_path)
-    crawler_.settings.frozen = False
-    crawler_.settings.set("KHABAR_LOCK_WAIT_SECONDS", 0.5)
+    crawler_ = make_crawler(tmp_path, KHABAR_LOCK_WAIT_SECONDS=0.5)
     pipes = Pipelines(crawler_)
     pipes(article())
-    Runtime.of(crawler_).store.commit()
+    KhabarAddon.of(crawler_).store.commit()
     other = sqlite3.connect(tmp_path / "khabar.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     caplog.set_level("WARNING")
@@ -278,7 +281,7 @@ def test_a_crawl_waits_for_a_short_write_lock_and_then_stores(tmp_path: Path, ca
     monkeypatch.setattr(crawler.store.articles, "LOCK_ATTEMPT_SECONDS", 0.1)
     pipes = Pipelines(make_crawler(tmp_path))
     pipes(article())
-    Runtime.of(pipes.crawler).store.commit()
+    KhabarAddon.of(pipes.crawler).store.commit()
     other = sqlite3.connect(tmp_path / "khabar.db", isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
     threading.Timer(0.5, lambda: other.execute("ROLLBACK")).start()

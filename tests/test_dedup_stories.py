@@ -21,7 +21,7 @@ import pytest
 from crawler.app.sample_server import SampleSite
 from crawler.store.connection import connect
 from crawler.store.stories import NUM_PERM, StoryIndex, backfill, buckets, signature, similarity, story_text
-from tests.conftest import REPO, run_khabar, run_scrapy
+from tests.conftest import REPO, query, run_khabar, run_scrapy
 
 AGENCY_TITLE = "भारत और जापान के बीच रक्षा सहयोग पर अहम समझौता, दोनों देशों ने संयुक्त अभ्यास का ऐलान किया"
 AGENCY_BODY = [
@@ -217,13 +217,10 @@ def three_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
 
 def story_of(db: Path, url: str) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        row = conn.execute("SELECT a.story_id FROM articles a JOIN article_urls u ON u.article_id = a.id "
-                           "WHERE u.url = ?", [url]).fetchone()
-    finally:
-        conn.close()
-    assert row is not None, f"{url} was not stored"
+    found = query(db, "SELECT a.story_id FROM articles a JOIN article_urls u ON u.article_id = a.id "
+                      "WHERE u.url = ?", (url,))
+    assert found, f"{url} was not stored"
+    row = found[0]
     return row[0]
 
 

@@ -19,9 +19,9 @@ from crawler.components.discovery import (
     gunzip,
     is_recent,
     newest_first,
-    parse_since,
     read_document,
 )
+from crawler.text.clock import parse_since
 
 IST = timezone(timedelta(hours=5, minutes=30))
 SM = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from crawler.app.sample_server import SampleSite
 from spiders.lokmat import LokmatSpider
-from tests.conftest import REPO, run_scrapy
+from tests.conftest import REPO, rows, run_scrapy
 from tests.localsite import build_local_site, sample_site_pages
 
 pytestmark = pytest.mark.e2e
@@ -40,11 +39,9 @@ def monitored(tmp_path_factory: pytest.TempPathFactory) -> dict:
         result = run_scrapy(tmp / "work", "crawl", "lokmat", "-a", f"base_url={server.url}", "-a", "since=2024-06-01",
                             "-s", "AUTOTHROTTLE_ENABLED=False")
     assert result.returncode == 0, result.stderr[-3000:]
-    conn = sqlite3.connect(tmp / "work" / "khabar.db")
-    conn.row_factory = sqlite3.Row
-    stored = [dict(r) for r in conn.execute("SELECT url, title FROM articles")]
-    run = dict(conn.execute("SELECT * FROM crawl_runs").fetchone())
-    conn.close()
+    db = tmp / "work" / "khabar.db"
+    stored = [dict(r) for r in rows(db, "SELECT url, title FROM articles")]
+    run = dict(rows(db, "SELECT * FROM crawl_runs")[0])
     return {"pages": pages, "stored": stored, "run": run, "stats": json.loads(run["stats"]), "written": written}
 
 

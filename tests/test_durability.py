@@ -20,21 +20,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.app.sample_server import SAMPLE_SITE, SampleSite
-from tests.conftest import REPO, khabar_env, run_scrapy
+from tests.conftest import REPO, khabar_env, query, run_scrapy
 
 pytestmark = pytest.mark.e2e
 
 # A crawl slow enough to be interrupted in the middle, and quick to commit what it has.
 SLOW = ("-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.2", "-s", "RANDOMIZE_DOWNLOAD_DELAY=false",
         "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "KHABAR_BATCH_SECONDS=0.2")
-
-
-def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def urls(db: Path) -> list[str]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_khabar
+from tests.conftest import rows, run_khabar
 
 pytestmark = pytest.mark.e2e
 
@@ -26,12 +25,7 @@ def crawled(crawled_sample: Path) -> Path:
 
 
 def db_rows(work: Path, where: str = "", params: tuple = ()) -> dict[int, dict]:
-    conn = sqlite3.connect(work / "khabar.db")
-    conn.row_factory = sqlite3.Row
-    try:
-        return {row["id"]: dict(row) for row in conn.execute(f"SELECT * FROM articles {where}", params)}
-    finally:
-        conn.close()
+    return {row["id"]: dict(row) for row in rows(work / "khabar.db", f"SELECT * FROM articles {where}", params)}
 
 
 def export(work: Path, out: Path, *args: str) -> tuple[Path, str]:

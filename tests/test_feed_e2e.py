@@ -10,28 +10,18 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from crawler.app.sample_server import SAMPLE_SITE, SampleSite
-from tests.conftest import REPO, run_scrapy
+from tests.conftest import REPO, rows, run_scrapy
 from tests.localsite import LOKMAT_ORIGIN, local_path, sample_site_pages
 
 pytestmark = pytest.mark.e2e
 
 SINCE = "2024-01-01"
-
-
-def rows(db: Path, sql: str) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def news_sitemap(entries: list[tuple[str, str]]) -> str:

@@ -17,19 +17,16 @@ import pytest
 
 from crawler.app import golden
 from crawler.components.site import SiteSpider
+from crawler.components.sites import site_class, site_names
 
 CASES = golden.cases()
 ARTICLES = [case for case in CASES if case.expected.get("page_kind") == "article"]
-SITES = ("lokmat", "bhaskar", "amarujala", "livehindustan", "navbharattimes", "aajtak", "ndtvindia", "bbchindi",
-         "jagran", "abplive", "zeenews")
+SITES = site_names()
 SPIDERS = Path(__file__).resolve().parent.parent / "spiders"
 
 
 def _site_class(site: str) -> type[SiteSpider]:
-    import importlib
-
-    module = importlib.import_module(f"spiders.{site}")
-    return next(v for v in vars(module).values() if isinstance(v, type) and getattr(v, "name", None) == site)
+    return site_class(site)
 
 
 def _show(value: object) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from crawler.alerts.health import assess, error_count, history, worth_sending
 from crawler.app.sample_server import SampleSite
 from crawler.config import HealthRules, load_config
-from tests.conftest import run_khabar, run_scrapy
+from tests.conftest import query, rows, run_khabar, run_scrapy
 
 RULES = HealthRules()
 
@@ -151,11 +150,8 @@ def test_a_template_without_dates_raises_a_health_alert_and_marks_the_run(site_c
         result = run_scrapy(workdir, "crawl", "lokmat", "-a", f"base_url={site.url}",
                             "-s", "AUTOTHROTTLE_ENABLED=false")
     assert result.returncode == 0, result.stderr[-3000:]
-    conn = sqlite3.connect(workdir / "khabar.db")
-    conn.row_factory = sqlite3.Row
-    run = conn.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
-    undated = conn.execute("SELECT count(*) FROM articles WHERE published_at IS NULL").fetchone()[0]
-    conn.close()
+    run = rows(workdir / "khabar.db", "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    undated = query(workdir / "khabar.db", "SELECT count(*) FROM articles WHERE published_at IS NULL")[0][0]
     assert undated == run["new"] > 0  # the dates really are gone from what was stored
     assert run["health_status"] == "alert"
     health = json.loads(run["health"])

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,7 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.app.sample_server import SAMPLE_SITE, SampleSite
-from tests.conftest import khabar_env, query, run_scrapy
+from tests.conftest import khabar_env, query, rows, run_scrapy
 from tests.sitefacts import article_files, has_body, headline, second_urls, seed_page, seed_spec
 
 pytestmark = pytest.mark.e2e
@@ -60,12 +59,7 @@ class CountingSite(SampleSite):
 
 
 def last_run(db: Path) -> dict:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        row = dict(conn.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone())
-    finally:
-        conn.close()
+    row = dict(rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0])
     row["stats"] = json.loads(row["stats"])
     return row
 

@@ -12,13 +12,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler.components.runtime import Runtime
-from crawler.components.skip_known import (
-    ConditionalRequestMiddleware,
-    NotModifiedAwareAutoThrottle,
-    SkipKnownMiddleware,
-)
-from crawler.items import Article, Page
+from crawler.components.addon import KhabarAddon
+from crawler.components.conditional import VALIDATORS_META, ConditionalRequestMiddleware
+from crawler.components.skip_known import SkipKnownMiddleware
+from crawler.components.throttle import NotModifiedAwareAutoThrottle
+from crawler.items import Article, Page, Validators
 from crawler.store.articles import ArticleStore
 from tests.test_dedup import make_crawler
 
@@ -41,11 +39,11 @@ class LocalSpider(Spider):
 def crawler(tmp_path: Path) -> Iterator[Crawler]:
     crawler = make_crawler(tmp_path)
     yield crawler
-    Runtime.of(crawler).store.close()
+    KhabarAddon.of(crawler).store.close()
 
 
 def store_of(crawler: Crawler) -> ArticleStore:
-    return Runtime.of(crawler).store
+    return KhabarAddon.of(crawler).store
 
 
 def stored(crawler: Crawler, first_seen: str) -> int:
@@ -66,12 +64,12 @@ def stat(crawler: Crawler, key: str) -> int:
 # --- SkipKnownMiddleware ----------------------------------------------------------------------------
 
 def test_an_unknown_article_is_fetched(crawler: Crawler) -> None:
-    assert SkipKnownMiddleware(crawler).process_request(article_request(), LocalSpider()) is None
+    assert SkipKnownMiddleware.from_crawler(crawler).process_request(article_request(), LocalSpider()) is None
 
 
 def test_a_known_article_outside_the_window_is_skipped_and_counted(crawler: Crawler) -> None:
     stored(crawler, "2020-01-01T00:00:00Z")
-    middleware = SkipKnownMiddleware(crawler)
+    middleware = SkipKnownMiddleware.from_crawler(crawler)
     for variant in (PATH, PATH + "?utm_source=x", "/amp" + PATH, PATH.rstrip("/")):
         with pytest.raises(IgnoreRequest):
             middleware.process_request(article_request(variant), LocalSpider())
@@ -81,7 +79,7 @@ def test_a_known_article_outside_the_window_is_skipped_and_counted(crawler: Craw
 def test_a_recent_article_is_rechecked(crawler: Crawler) -> None:
     article_id = stored(crawler, "2999-01-01T00:00:00Z")  # first seen "now" as far as the window goes
     request = article_request()
-    assert SkipKnownMiddleware(crawler).process_request(request, LocalSpider()) is None
+    assert SkipKnownMiddleware.from_crawler(crawler).process_request(request, LocalSpider()) is None
     assert request.meta["khabar_article_id"] == article_id
     assert stat(crawler, "khabar/recheck/fetched") == 1
 
@@ -89,23 +87,23 @@ def test_a_recent_article_is_rechecked(crawler: Crawler) -> None:
 def test_recheck_argument_sets_the_window(crawler: Crawler) -> None:
     stored(crawler, "2020-01-01T00:00:00Z")
     wide = LocalSpider(recheck="100000d")
-    assert SkipKnownMiddleware(crawler).process_request(article_request(), wide) is None
+    assert SkipKnownMiddleware.from_crawler(crawler).process_request(article_request(), wide) is None
     with pytest.raises(IgnoreRequest):
-        SkipKnownMiddleware(crawler).process_request(article_request(), LocalSpider(recheck="0s"))
+        SkipKnownMiddleware.from_crawler(crawler).process_request(article_request(), LocalSpider(recheck="0s"))
 
 
 def test_a_bad_recheck_argument_is_reported_and_the_configured_window_used(crawler: Crawler,
                                                                            caplog: pytest.LogCaptureFixture) -> None:
     stored(crawler, "2020-01-01T00:00:00Z")  # outside the configured 6 h window: skipped under it
     with pytest.raises(IgnoreRequest):
-        SkipKnownMiddleware(crawler).process_request(article_request(), LocalSpider(recheck="soon"))
+        SkipKnownMiddleware.from_crawler(crawler).process_request(article_request(), LocalSpider(recheck="soon"))
     assert stat(crawler, "khabar/errors/bad_argument/recheck") == 1
     assert "-a recheck=soon is not a duration" in caplog.text
 
 
 def test_skip_known_false_and_listing_pages_always_pass(crawler: Crawler) -> None:
     stored(crawler, "2020-01-01T00:00:00Z")
-    middleware = SkipKnownMiddleware(crawler)
+    middleware = SkipKnownMiddleware.from_crawler(crawler)
     assert middleware.process_request(article_request(), LocalSpider(skip_known=False)) is None
     for kind in ("listing", "sitemap", "feed"):
         assert middleware.process_request(Request(LOCAL + PATH, meta={"khabar_kind": kind}), LocalSpider()) is None
@@ -118,7 +116,7 @@ LISTING_HTML = f'<html><body><a href="{PATH}">किम</a></body></html>'.encod
 
 
 def test_a_listing_page_is_revalidated_and_a_304_replays_the_stored_copy(crawler: Crawler) -> None:
-    middleware, spider = ConditionalRequestMiddleware(crawler), LocalSpider()
+    middleware, spider = ConditionalRequestMiddleware.from_crawler(crawler), LocalSpider()
     first = Request(LOCAL + "/international/", meta={"khabar_kind": "listing"})
     assert middleware.process_request(first, spider) is None and b"If-None-Match" not in first.headers
     response = HtmlResponse(first.url, body=LISTING_HTML, headers=HEADERS, request=first)
@@ -138,10 +136,10 @@ def test_a_304_for_a_stored_article_is_unchanged(crawler: Crawler) -> None:
     article_id = stored(crawler, "2999-01-01T00:00:00Z")
     store = store_of(crawler)
     store.db.execute("UPDATE articles SET last_seen_at = 'old'")
-    middleware, spider = ConditionalRequestMiddleware(crawler), LocalSpider()
+    middleware, spider = ConditionalRequestMiddleware.from_crawler(crawler), LocalSpider()
     first = article_request(khabar_article_id=article_id)
     middleware.process_response(first, HtmlResponse(first.url, body=b"<html></html>", headers=HEADERS), spider)
-    note = store.fetch_notes[REAL + PATH]  # kept until the article is stored with it
+    note = first.meta[VALIDATORS_META]  # travels with the page until the article is stored with it
     store.save_validators(REAL + PATH, note, "t")
 
     again = article_request(khabar_article_id=article_id)
@@ -155,21 +153,22 @@ def test_a_304_for_a_stored_article_is_unchanged(crawler: Crawler) -> None:
 
 def test_validators_of_an_unstored_article_are_not_used(crawler: Crawler) -> None:
     """If a crash lost the article but not its validators, a 304 would hide the page forever: don't ask."""
-    middleware, spider = ConditionalRequestMiddleware(crawler), LocalSpider()
+    middleware, spider = ConditionalRequestMiddleware.from_crawler(crawler), LocalSpider()
     store = store_of(crawler)
     request = article_request()
     middleware.process_response(request, HtmlResponse(request.url, body=b"<html></html>", headers=HEADERS), spider)
-    store.save_validators(REAL + PATH, store.fetch_notes.pop(REAL + PATH), "t")
+    store.save_validators(REAL + PATH, request.meta[VALIDATORS_META], "t")
     again = article_request()
     middleware.process_request(again, spider)
     assert b"If-None-Match" not in again.headers
 
 
 def test_a_dropped_page_is_remembered_and_asked_about_conditionally(crawler: Crawler) -> None:
-    middleware, spider = ConditionalRequestMiddleware(crawler), LocalSpider()
+    middleware, spider = ConditionalRequestMiddleware.from_crawler(crawler), LocalSpider()
     request = article_request()
     middleware.process_response(request, HtmlResponse(request.url, body=b"<html></html>", headers=HEADERS), spider)
-    middleware.item_dropped(Page(url=REAL + PATH, html="", site="lokmat", fetched_at="t"))
+    page = Page(url=REAL + PATH, html="", site="lokmat", fetched_at="t", validators=request.meta[VALIDATORS_META])
+    middleware.item_dropped(page)
     assert store_of(crawler).validators(REAL + PATH).kind == "dropped"  # type: ignore[union-attr]
     again = article_request()
     middleware.process_request(again, spider)
@@ -181,19 +180,17 @@ def test_a_dropped_page_is_remembered_and_asked_about_conditionally(crawler: Cra
 
 def test_skip_known_false_sends_no_conditional_headers(crawler: Crawler) -> None:
     article_id = stored(crawler, "2999-01-01T00:00:00Z")
-    from crawler.store.articles import Validators
-
     store_of(crawler).save_validators(REAL + PATH, Validators(etag='"v1"', kind="article"), "t")
     request = article_request(khabar_article_id=article_id)
-    ConditionalRequestMiddleware(crawler).process_request(request, LocalSpider(skip_known=False))
+    ConditionalRequestMiddleware.from_crawler(crawler).process_request(request, LocalSpider(skip_known=False))
     assert b"If-None-Match" not in request.headers
 
 
 def test_redirects_become_aliases(crawler: Crawler) -> None:
-    middleware, spider = ConditionalRequestMiddleware(crawler), LocalSpider()
+    middleware, spider = ConditionalRequestMiddleware.from_crawler(crawler), LocalSpider()
     request = article_request(redirect_urls=[LOCAL + "/s/abc"])
     middleware.process_response(request, HtmlResponse(request.url, body=b"<html></html>"), spider)
-    assert store_of(crawler).fetch_notes[REAL + PATH].aliases == [REAL + "/s/abc"]
+    assert request.meta[VALIDATORS_META].aliases == [REAL + "/s/abc"]
 
 
 def test_autothrottle_lets_a_304_lower_the_delay(crawler: Crawler) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from crawler.alerts.delivery import deliver_due
+from crawler.alerts.matcher import TopicMatcher
 from crawler.alerts.recording import AlertRecorder
-from crawler.alerts.rules import TopicMatcher
 from crawler.config import Config, load_config
 from crawler.items import Article
 from crawler.store.articles import ArticleStore

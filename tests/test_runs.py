@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.app.sample_server import SampleSite
-from crawler.components.runs import SpiderLock, http_errors, run_counts, run_status
+from crawler.store.runs import SpiderLock, http_errors, run_counts, run_status
 from tests.conftest import REPO, rows, run_khabar, run_scrapy
 from tests.test_schedule import hold_lock
 from tests.test_schedule_e2e import wait_for

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from crawler.app.sample_server import SampleSite
-from crawler.components.runs import SpiderLock, pid_alive
-from tests.conftest import khabar_env, run_khabar
+from crawler.store.runs import SpiderLock, pid_alive
+from tests.conftest import khabar_env, rows, run_khabar
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +27,7 @@ def write_config(work: Path, site_url: str, settings: str = "") -> None:
 
 
 def last_run(db: Path) -> sqlite3.Row:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
-    finally:
-        conn.close()
+    return rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
 
 
 def wait_for(condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from crawler.items import Article
-from crawler.store.articles import SEARCH_FIELDS, ArticleStore, row_search_forms
+from crawler.store.articles import ArticleStore
 from crawler.store.connection import connect
+from crawler.store.search import SEARCH_COLUMNS, row_search_forms
 from crawler.text.hindi import fts_query
 from tests.sitefacts import seed_spec
 
@@ -47,7 +48,7 @@ def test_forms_from_the_stored_row_equal_the_indexed_forms(name: str, fields: di
     article_id = store.insert(item, "t")
     row = store.get(article_id)
     tokens = item.tokens()
-    assert row_search_forms(row) == [tokens.search_form(field) for field in SEARCH_FIELDS]
+    assert row_search_forms(row) == [tokens.search_form(field) for field in SEARCH_COLUMNS]
     store.close()
 
 

@@ -6,7 +6,6 @@ import asyncio
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -19,7 +18,7 @@ from urllib.parse import quote
 import pytest
 
 from crawler.app.serve import build_datasette
-from tests.conftest import khabar_env
+from tests.conftest import khabar_env, query
 from tests.sitefacts import seed_page, seed_spec
 
 pytestmark = pytest.mark.e2e
@@ -43,12 +42,8 @@ def get_json(datasette: Any, path: str) -> Any:
     return response.json()
 
 
-def sql(work: Path, query: str) -> list[tuple]:
-    conn = sqlite3.connect(work / "khabar.db")
-    try:
-        return conn.execute(query).fetchall()
-    finally:
-        conn.close()
+def sql(work: Path, statement: str) -> list[tuple]:
+    return query(work / "khabar.db", statement)
 
 
 def test_search_finds_hindi_words_across_spellings(datasette: Any) -> None:
@@ -65,8 +60,8 @@ def test_search_keeps_vowel_signs_inside_words(datasette: Any) -> None:
 
 
 def test_an_empty_or_wordless_search_shows_nothing_instead_of_an_error(datasette: Any) -> None:
-    for query in ("", quote("()")):
-        assert get_json(datasette, f"/khabar/search.json?q={query}&_shape=objects")["rows"] == []
+    for text in ("", quote("()")):
+        assert get_json(datasette, f"/khabar/search.json?q={text}&_shape=objects")["rows"] == []
 
 
 def test_canned_queries_agree_with_sql(crawled: Path, datasette: Any) -> None:

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawler.items import Article
-from crawler.store.articles import ArticleStore, Validators
-from crawler.store.connection import BUSY_TIMEOUT_MS, connect, migrations
+from crawler.items import Article, Validators
+from crawler.store.articles import ArticleStore, StoreSettings
+from crawler.store.connection import connect
+from crawler.store.migrations import migrations
+from crawler.store.sqlite import BUSY_TIMEOUT_MS
 from crawler.text.urls import url_key
 
 BODY = ["रूस के राष्ट्रपति व्लादिमीर पुतिन ने उत्तर कोरियाई नेता किम जोंग उन से वोस्तोचन कोस्मोड्रोम में मुलाकात की।"] * 3
@@ -42,12 +44,12 @@ def test_connect_sets_wal_busy_timeout_and_synchronous(tmp_path: Path) -> None:
 
 def test_writes_are_batched_in_transactions(tmp_path: Path) -> None:
     path = tmp_path / "k.db"
-    store = ArticleStore(connect(path), batch_size=1000, batch_seconds=3600)
+    store = ArticleStore(connect(path), StoreSettings(batch_size=1000, batch_seconds=3600))
     store.insert(article(1), "t")
     store.insert(article(2), "t")
     assert count(path) == 0  # still in the open batch, invisible to other connections
     assert store.article_id_for_url(article(2).url) == 2  # but visible to the crawl itself
-    store.batch_size = 1
+    store.settings.batch_size = 1
     store.insert(article(3), "t")  # the batch is full: one commit for all three
     assert count(path) == 3
     store.close()
@@ -55,11 +57,11 @@ def test_writes_are_batched_in_transactions(tmp_path: Path) -> None:
 
 def test_an_idle_batch_is_committed_by_the_timer(tmp_path: Path) -> None:
     path = tmp_path / "k.db"
-    store = ArticleStore(connect(path), batch_size=1000, batch_seconds=3600)
+    store = ArticleStore(connect(path), StoreSettings(batch_size=1000, batch_seconds=3600))
     store.insert(article(1), "t")
     store.commit_if_due()
     assert count(path) == 0  # not due yet
-    store.batch_seconds = 0
+    store.settings.batch_seconds = 0
     store.commit_if_due()
     assert count(path) == 1
     store.close()
@@ -67,12 +69,12 @@ def test_an_idle_batch_is_committed_by_the_timer(tmp_path: Path) -> None:
 
 def test_a_second_writer_waits_for_the_first_instead_of_failing(tmp_path: Path) -> None:
     path = tmp_path / "k.db"
-    first = ArticleStore(connect(path), batch_size=1000)
+    first = ArticleStore(connect(path), StoreSettings(batch_size=1000))
     first.insert(article(1), "t")  # holds the write lock
     seen: list[int | None] = []
 
     def second_writer() -> None:
-        second = ArticleStore(connect(path), batch_size=1000)
+        second = ArticleStore(connect(path), StoreSettings(batch_size=1000))
         second.begin()  # waits (busy timeout) until the first commits, then sees its row
         seen.append(second.article_id_for_url(article(1).url))
         second.insert(article(2), "t")
@@ -90,7 +92,7 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(tmp_path: Path) 
 
 def test_closing_commits_what_is_pending(tmp_path: Path) -> None:
     path = tmp_path / "k.db"
-    store = ArticleStore(connect(path), batch_size=1000, batch_seconds=3600)
+    store = ArticleStore(connect(path), StoreSettings(batch_size=1000, batch_seconds=3600))
     store.insert(article(1), "t")
     store.close()
     assert count(path) == 1
@@ -216,7 +218,7 @@ def test_a_file_with_bucket_rows_and_a_full_text_copy_upgrades_to_bands_and_a_co
 def test_reading_commands_do_not_wait_for_a_crawl_holding_the_write_lock(tmp_path: Path) -> None:
     """connect() migrates only when something is pending, so a reader never queues behind a writer."""
     path = tmp_path / "k.db"
-    writer = ArticleStore(connect(path), batch_size=1000, batch_seconds=3600)
+    writer = ArticleStore(connect(path), StoreSettings(batch_size=1000, batch_seconds=3600))
     writer.insert(article(1), "t")  # write lock held
     reader = connect(path)  # would raise "locked" after the busy timeout if it needed the write lock
     assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 0

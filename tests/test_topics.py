@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.alerts.rules import ArticleText, TopicMatcher, compile_topic, evaluate
-from crawler.config import ConfigError, Topic, load_config
+from crawler.alerts.matcher import ArticleText, TopicMatcher, evaluate
+from crawler.alerts.rules import Topic, compile_topic
+from crawler.config import ConfigError, load_config
 from crawler.items import Article
 
 REPO = Path(__file__).resolve().parent.parent

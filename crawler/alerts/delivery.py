@@ -23,9 +23,8 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import settings as defaults
-from crawler.alerts.recording import stamp, targets_for, utc
-from crawler.config import Config, NotifyTarget
+from crawler.alerts.recording import stamp, utc
+from crawler.alerts.settings import AlertSetup, NotifyTarget, targets_for
 from crawler.text import dates
 
 logger = logging.getLogger(__name__)
@@ -152,7 +151,7 @@ ORDER BY d.id
 """
 
 
-def adopt_orphans(db: sqlite_utils.Database, config: Config, now: datetime) -> int:
+def adopt_orphans(db: sqlite_utils.Database, config: AlertSetup, now: datetime) -> int:
     """Pending alerts without outbox rows (written before the outbox existed) get them now."""
     orphans = db.execute("SELECT id, topic FROM alerts WHERE status = 'pending' AND NOT EXISTS "
                          "(SELECT 1 FROM deliveries WHERE deliveries.alert_id = alerts.id)").fetchall()
@@ -228,11 +227,11 @@ def _mark_failed(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now:
                        "lease_until = NULL WHERE id = ?", [error[:500], stamp(retry_at), row["id"]])
 
 
-def deliver_due(db: sqlite_utils.Database, config: Config, now: datetime | None = None, *,
-                retry_now: bool = False, retry_seconds: float = defaults.KHABAR_NOTIFY_RETRY_SECONDS,
-                retry_max_seconds: float = defaults.KHABAR_NOTIFY_RETRY_MAX_SECONDS,
-                lease_seconds: float = defaults.KHABAR_NOTIFY_LEASE_SECONDS) -> DeliveryReport:
-    """Send every due delivery; ``retry_now`` also retries failed ones before their backoff ends."""
+def deliver_due(db: sqlite_utils.Database, config: AlertSetup, now: datetime | None = None, *,
+                retry_now: bool = False) -> DeliveryReport:
+    """Send every due delivery; ``retry_now`` also retries failed ones before their backoff ends. Retries and
+    the lease follow ``config.delivery`` (``[delivery]`` in khabar.toml, or -s KHABAR_NOTIFY_...)."""
+    settings = config.delivery
     moment = utc(now)
     if db.conn.in_transaction:
         db.execute("COMMIT")  # the crawl's last batch: alerts must be stored before they are sent
@@ -242,7 +241,7 @@ def deliver_due(db: sqlite_utils.Database, config: Config, now: datetime | None 
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     report = DeliveryReport()
     for group in _groups(rows):
-        claimed = _claim(db, group, moment, lease_seconds)
+        claimed = _claim(db, group, moment, settings.lease)
         if not claimed:
             continue
         target = config.notify.get(claimed[0]["target"])
@@ -250,10 +249,10 @@ def deliver_due(db: sqlite_utils.Database, config: Config, now: datetime | None 
         records = [alert_record(row, topic.label if topic else row["topic"]) for row in claimed]
         try:
             if target is None:
-                raise DeliveryError(f"no notify target named {claimed[0]['target']!r} in {config.source}")
+                raise DeliveryError(f"no notify target named {claimed[0]['target']!r} in {config.source_name}")
             send(target, records)
         except DeliveryError as error:
-            _mark_failed(db, claimed, moment, str(error), retry_seconds, retry_max_seconds)
+            _mark_failed(db, claimed, moment, str(error), settings.retry, settings.retry_max)
             report.failed += len(claimed)
             report.errors.append(str(error))
             logger.warning("alert delivery to %s failed (will retry): %s", claimed[0]["target"], error)

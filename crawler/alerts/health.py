@@ -19,7 +19,8 @@ from typing import Any
 import sqlite_utils
 
 from crawler.alerts import delivery
-from crawler.config import Config, HealthRules
+from crawler.alerts.settings import AlertSetup, HealthRules
+from crawler.store.runs import error_count
 from crawler.text import dates
 
 logger = logging.getLogger(__name__)
@@ -39,20 +40,6 @@ def site_counts(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
             if site:
                 sites.setdefault(site, {})[name] = int(value)
     return sites
-
-
-def error_count(stats: dict[str, Any]) -> int:
-    """HTTP responses of 400 and above, download exceptions and spider exceptions."""
-    # IgnoreRequest is a decision (a known article skipped, robots.txt), not a failure.
-    errors = sum(value for key, value in stats.items()
-                 if key.startswith(("downloader/exception_type_count/", "spider_exceptions/"))
-                 and not key.endswith("IgnoreRequest"))
-    for key, value in stats.items():
-        if key.startswith("downloader/response_status_count/"):
-            code = key.rsplit("/", 1)[-1]
-            if code.isdigit() and int(code) >= 400:
-                errors += value
-    return errors
 
 
 def assess(stats: dict[str, Any], spider: str, reason: str, history: dict[str, list[int]],
@@ -157,7 +144,7 @@ def alert_message(run_id: int, spider: str, health: dict[str, Any]) -> dict[str,
     }
 
 
-def send_alert(config: Config, message: dict[str, Any]) -> tuple[int, int]:
+def send_alert(config: AlertSetup, message: dict[str, Any]) -> tuple[int, int]:
     """Deliver a health alert to ``[health] notify`` (default: every target); returns (sent, failed)."""
     names = config.health.notify or list(config.notify)
     sent = failed = 0

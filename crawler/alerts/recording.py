@@ -19,8 +19,9 @@ from typing import Any
 import sqlite_utils
 from croniter import croniter
 
-from crawler.alerts.rules import ArticleText, TopicMatch, TopicMatcher, compiled
-from crawler.config import Config, Topic
+from crawler.alerts.matcher import ArticleText, TopicMatch, TopicMatcher
+from crawler.alerts.rules import Topic, compiled
+from crawler.alerts.settings import AlertSetup, targets_for
 from crawler.text import dates
 
 logger = logging.getLogger(__name__)
@@ -84,11 +85,6 @@ def plan_delivery(topic: Topic, score: float, now: datetime) -> Plan:
     return Plan(delivery=mode, due=due, held=due > utc(now))
 
 
-def targets_for(topic: Topic, config: Config) -> list[str]:
-    """The topic's own targets, else every configured target."""
-    return list(topic.notify) if topic.notify else list(config.notify)
-
-
 # ---------------------------------------------------------------------------
 # Writing alerts and their outbox rows
 # ---------------------------------------------------------------------------
@@ -97,10 +93,8 @@ def targets_for(topic: Topic, config: Config) -> list[str]:
 class AlertRecorder:
     """Writes an alert and its deliveries atomically; works inside or outside an open transaction."""
 
-    def __init__(self, db: sqlite_utils.Database, config: Config) -> None:
+    def __init__(self, db: sqlite_utils.Database, config: AlertSetup) -> None:
         self.db, self.config = db, config
-        # Story grouping is another feature's column; without it, once_per_story has nothing to do.
-        self.has_stories = "story_id" in db["articles"].columns_dict
 
     def same_story_alerted(self, article_id: int, topic: str) -> bool:
         row = self.db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
@@ -114,7 +108,7 @@ class AlertRecorder:
     def record(self, article_id: int, topic: Topic, match: TopicMatch, now: datetime,
                notify: bool = True) -> str:
         """'created', 'exists' (this article already alerted for the topic) or 'same_story'."""
-        if topic.once_per_story and self.has_stories and self.same_story_alerted(article_id, topic.id):
+        if topic.once_per_story and self.same_story_alerted(article_id, topic.id):
             return "same_story"
         plan = plan_delivery(topic, match.score, now)
         targets = targets_for(topic, self.config) if notify else []
@@ -158,14 +152,14 @@ def stored_articles(db: sqlite_utils.Database, batch: int = 500) -> Iterator[dic
         last = rows[-1]["id"]
 
 
-def get_topic(config: Config, topic_id: str) -> Topic:
+def get_topic(config: AlertSetup, topic_id: str) -> Topic:
     if topic_id not in config.topics:
         known = ", ".join(sorted(config.topics)) or "none"
-        raise KeyError(f"no topic named {topic_id!r} in {config.source} (topics: {known})")
+        raise KeyError(f"no topic named {topic_id!r} in {config.source_name} (topics: {known})")
     return config.topics[topic_id]
 
 
-def try_topic(db: sqlite_utils.Database, config: Config, topic_id: str, *, now: datetime | None = None,
+def try_topic(db: sqlite_utils.Database, config: AlertSetup, topic_id: str, *, now: datetime | None = None,
               misses: bool = False) -> list[dict[str, Any]]:
     """Which stored articles the topic would alert on and why; nothing is written or sent.
 
@@ -195,7 +189,7 @@ def try_topic(db: sqlite_utils.Database, config: Config, topic_id: str, *, now: 
 BACKFILL_BATCH = 500  # articles per write transaction of a backfill
 
 
-def backfill(db: sqlite_utils.Database, config: Config, topic_id: str, *, notify: bool = False,
+def backfill(db: sqlite_utils.Database, config: AlertSetup, topic_id: str, *, notify: bool = False,
              now: datetime | None = None) -> dict[str, int]:
     """Apply a new or changed topic to every stored article; notify only if asked.
 

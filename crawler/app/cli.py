@@ -17,7 +17,8 @@ import click
 
 from crawler.app import queries
 from crawler.config import Config, ConfigError, load_config
-from crawler.store.connection import DatabaseError, connect
+from crawler.store.connection import connect
+from crawler.store.sqlite import DatabaseError
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 
@@ -44,9 +45,10 @@ def progress_mode(choice: str) -> str:
     return "live" if sys.stdout.isatty() else "lines"
 
 
-def get_config(config_path: str | None, db_path: str | None) -> Config:
+def get_config(config_path: str | None, db_path: str | None, settings: tuple[str, ...] = ()) -> Config:
+    """The config of this command: --config / --db, then any -s KHABAR_... knob."""
     try:
-        return load_config(config_path, db_override=db_path)
+        return load_config(config_path, db_override=db_path, overrides=parse_pairs(settings, "-s"))
     except ConfigError as error:
         raise click.ClickException(f"bad config: {error}") from None
 
@@ -207,14 +209,15 @@ def alerts(ctx: click.Context, topic: str | None, limit: int, as_json: bool, db_
     emit(rows, as_json, ["created_at", "topic", "score", "delivery", "state", "title", "matched_terms"], "No alerts.")
 
 
-def _alerts_config(ctx: click.Context, db_path: str | None, config_path: str | None) -> Config:
+def _alerts_config(ctx: click.Context, db_path: str | None, config_path: str | None,
+                   settings: tuple[str, ...] = ()) -> Config:
     """--db/--config given after the subcommand, else before it (khabar alerts --db X deliver)."""
     parent = ctx.obj or {}
-    return get_config(config_path or parent.get("config_path"), db_path or parent.get("db_path"))
+    return get_config(config_path or parent.get("config_path"), db_path or parent.get("db_path"), settings)
 
 
 def _writable_db(config: Config) -> Any:
-    from crawler.store.connection import migrate
+    from crawler.store.migrations import migrate
 
     db = open_db(config)
     try:
@@ -287,19 +290,23 @@ def alerts_backfill(ctx: click.Context, topic: str, notify: bool, db_path: str |
 
 @alerts.command(name="deliver")
 @click.option("--retry-now", is_flag=True, help="Retry failed deliveries now instead of after their backoff.")
+@click.option("-s", "settings", multiple=True, metavar="NAME=VALUE",
+              help="A delivery knob for this run, e.g. -s KHABAR_NOTIFY_LEASE_SECONDS=60 (else [delivery] in the "
+                   "config).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @common_options
 @click.pass_context
-def alerts_deliver(ctx: click.Context, retry_now: bool, as_json: bool, db_path: str | None,
-                   config_path: str | None) -> None:
+def alerts_deliver(ctx: click.Context, retry_now: bool, settings: tuple[str, ...], as_json: bool,
+                   db_path: str | None, config_path: str | None) -> None:
     """Send the alerts that are due from the outbox: retries, digests, alerts held for quiet hours.
 
-    Run it from cron every few minutes so digests go out when no crawl is running.
+    Run it from cron every few minutes so digests go out when no crawl is running. Retry backoff and the
+    lease come from [delivery] in the config, or -s for one run.
     Example: khabar alerts deliver --retry-now
     """
     from crawler.alerts.delivery import deliver_due
 
-    config = _alerts_config(ctx, db_path, config_path)
+    config = _alerts_config(ctx, db_path, config_path, settings)
     report = deliver_due(_writable_db(config), config, retry_now=retry_now)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -468,11 +475,10 @@ def reparse(site: str | None, db_path: str | None, config_path: str | None) -> N
     Example: khabar reparse --site lokmat
     """
     from crawler.app.reparse import reparse as reparse_pages
-    from crawler.store.articles import ArticleStore
 
     config = get_config(config_path, db_path)
     open_db(config).close()  # a clear error when there is no database yet
-    store = ArticleStore.open(config.db_path)
+    store = config.open_store()
     try:
         counts = reparse_pages(store, site=site)
     finally:
@@ -483,7 +489,7 @@ def reparse(site: str | None, db_path: str | None, config_path: str | None) -> N
 @cli.command(name="list")
 def list_spiders() -> None:
     """List the spiders (same as `scrapy list`). Example: khabar list"""
-    from crawler.app.runner import spider_names
+    from crawler.components.sites import spider_names
 
     for name in spider_names():
         click.echo(name)

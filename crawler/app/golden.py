@@ -9,13 +9,13 @@ The golden tests, ``scripts/regenerate_golden.py``, ``khabar coverage`` and
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.extract.fields import SiteFields, build_article
+from crawler.components.sites import site_fields
+from crawler.extract.fields import build_article
 from crawler.items import Article, Page
 from crawler.text.cleaning import decode_html
 
@@ -60,18 +60,6 @@ def cases(root: Path = GOLDEN_DIR) -> list[GoldenCase]:
         expected = json.loads(json_file.read_text(encoding="utf-8")) if json_file.is_file() else {}
         found.append(GoldenCase(html_file.parent.name, html_file.stem, html_file, expected))
     return found
-
-
-def site_fields(site: str) -> SiteFields | None:
-    """The declarative selectors of the site class named ``site`` (``spiders/<site>.py``)."""
-    try:
-        module = importlib.import_module(f"spiders.{site}")
-    except ImportError:
-        return None
-    for value in vars(module).values():
-        if isinstance(value, type) and getattr(value, "name", None) == site:
-            return getattr(value, "fields", None)
-    return None
 
 
 def actual_fields(article: Article, keys: tuple[str, ...] = FIELDS) -> dict[str, Any]:

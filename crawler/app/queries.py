@@ -8,8 +8,8 @@ from typing import Any, TextIO
 
 import sqlite_utils
 
-from crawler.components.runs import run_counts
-from crawler.store.connection import SEARCH_TABLE
+from crawler.store.runs import pid_alive, run_counts
+from crawler.store.search import SEARCH_TABLE
 from crawler.text.hindi import fts_query, search_tokens
 
 
@@ -77,7 +77,6 @@ def alerts(db: sqlite_utils.Database, *, topic: str | None = None, limit: int = 
 
 def runs(db: sqlite_utils.Database, limit: int = 20, spider: str | None = None) -> list[dict[str, Any]]:
     """The latest crawl runs, newest first, with health; Scrapy's full stats stay in the table."""
-    from crawler.components.runs import pid_alive
 
     where = "WHERE spider = ?" if spider else ""
     params = ([spider] if spider else []) + [limit]

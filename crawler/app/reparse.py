@@ -10,25 +10,18 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from scrapy.spiderloader import SpiderLoader
-from scrapy.utils.project import get_project_settings
-
-from crawler.extract.fields import SiteFields, build_article
+from crawler.components.sites import site_fields
+from crawler.extract.fields import build_article
 from crawler.items import Article, Page
-from crawler.store.articles import ArticleStore, utc_now
-from pipelines.dedup import content_hash
+from crawler.store.articles import ArticleStore
+from crawler.store.dedup import content_hash
+from crawler.text.clock import utc_now
 
 logger = logging.getLogger(__name__)
 
 
-def _fields_by_site() -> dict[str, SiteFields | None]:
-    loader = SpiderLoader.from_settings(get_project_settings())
-    return {name: getattr(loader.load(name), "fields", None) for name in loader.list()}
-
-
 def reparse(store: ArticleStore, *, site: str | None = None) -> Counter[str]:
     """Parse every stored page again; count updated / unchanged / failed / no_page."""
-    fields = _fields_by_site()
     counts: Counter[str] = Counter()
     where, params = ("WHERE a.site = ?", [site]) if site else ("", [])
     rows = store.db.execute(
@@ -40,7 +33,7 @@ def reparse(store: ArticleStore, *, site: str | None = None) -> Counter[str]:
             continue
         try:
             article = build_article(Page(url=page_url or url, html=html, site=site_name,
-                                         fetched_at=fetched_at or utc_now()), fields.get(site_name))
+                                         fetched_at=fetched_at or utc_now()), site_fields(site_name))
         except Exception as error:  # one unparsable page must not stop the others
             counts["failed"] += 1
             logger.warning("could not parse the stored page of article %s: %s", article_id, error)

@@ -14,9 +14,11 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
-from crawler.components.runs import REFUSED, SpiderLock
-from crawler.config import Config
-from crawler.store.connection import DatabaseError, connect
+from crawler.components.sites import spider_names
+from crawler.config import Config, ConfigError, overrides_in, unknown_overrides
+from crawler.store.connection import connect
+from crawler.store.runs import REFUSED, SpiderLock
+from crawler.store.sqlite import DatabaseError
 
 logger = logging.getLogger(__name__)
 
@@ -25,15 +27,11 @@ class CrawlError(Exception):
     """A crawl that could not start, phrased for the user."""
 
 
-def spider_names() -> list[str]:
-    return sorted(SpiderLoader.from_settings(get_project_settings()).list())
-
-
 def load_spider(spider: str, args: dict[str, str]) -> Any:
     """The spider class, after checking the name and letting the spider validate its arguments."""
     loader = SpiderLoader.from_settings(get_project_settings())
     if spider not in loader.list():
-        raise CrawlError(f"unknown spider {spider!r}; known spiders: {', '.join(sorted(loader.list()))}")
+        raise CrawlError(f"unknown spider {spider!r}; known spiders: {', '.join(spider_names())}")
     spider_class = loader.load(spider)
     try:
         spider_class(**args)  # the spider validates its own arguments
@@ -44,25 +42,33 @@ def load_spider(spider: str, args: dict[str, str]) -> Any:
 
 def run_crawl(spider: str, args: dict[str, str], config: Config, *, settings: dict[str, str] | None = None,
               verbose: bool = False, progress: str = "off") -> dict[str, Any]:
-    """``progress``: "live" (a line rewritten in place, for a terminal), "lines" or "off" (crawler/progress.py)."""
-    project = get_project_settings()
+    """``progress``: "live" (a line rewritten in place, for a terminal), "lines" or "off" (crawler/components/
+    progress.py). ``settings`` are -s values: Scrapy's own, and KHABAR_* knobs that win over the config."""
+    given = dict(settings or {})
+    typos = unknown_overrides(list(given))
+    if typos:
+        raise CrawlError(f"-s {typos[0]}: not a Khabar setting (the knobs are listed in the README, Configuration)")
+    try:
+        config = config.with_overrides(overrides_in(given) | {"KHABAR_PROGRESS": progress})
+    except ConfigError as error:
+        raise CrawlError(f"bad setting: {error}") from None
     spider_class = load_spider(spider, args)
     try:
         connect(config.db_path).close()
     except DatabaseError as error:
         raise CrawlError(str(error)) from None
-    project.set("KHABAR_DB", config.db_path, priority="cmdline")
-    if config.source != "(built-in defaults)":
-        project.set("KHABAR_CONFIG", config.source, priority="cmdline")
-    project.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
-    project.set("KHABAR_PROGRESS", progress, priority="cmdline")
-    for name, value in (settings or {}).items():
-        project.set(name, value, priority="cmdline")
-    if project.getbool("KHABAR_SPIDER_LOCK") and spider not in project.getlist("KHABAR_UNLOCKED_SPIDERS"):
+    if config.crawl.spider_lock and spider not in config.crawl.unlocked_spiders:
         holder = SpiderLock.for_db(config.db_path, spider).holder()
         if holder:
             raise CrawlError(f"{spider} is already being crawled into {config.db_path} by process {holder}; "
                              "wait for it to finish (one run per spider at a time)")
+    project = get_project_settings()
+    project.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
+    for name, value in given.items():
+        project.set(name, value, priority="cmdline")
+    # The config resolved here is the crawl's: the add-on takes it as it is instead of reading the file again.
+    project.set("KHABAR_CONFIG_MODEL", config, priority="cmdline")
+    project.set("KHABAR_PROGRESS", progress, priority="cmdline")
     process = CrawlerProcess(project)
     crawler = process.create_crawler(spider_class)
     process.crawl(crawler, **args)

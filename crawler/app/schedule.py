@@ -34,9 +34,9 @@ from typing import Any, Protocol
 import sqlite_utils
 from croniter import croniter
 
-from crawler.components.runs import SpiderLock, lock_dir
 from crawler.config import Config, Schedule
 from crawler.store.connection import connect
+from crawler.store.runs import SpiderLock, lock_dir
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def crawl_command(schedule: Schedule, config: Config) -> list[str]:
         command += ["-s", f"{name}={value}"]
     command += ["-s", f"KHABAR_SCHEDULE={schedule.name}", "-s", "KHABAR_PROGRESS=lines",
                 "--db", os.path.abspath(config.db_path)]
-    if config.source != "(built-in defaults)":
+    if config.source:
         command += ["--config", os.path.abspath(config.source)]
     return command
 
@@ -264,19 +264,19 @@ def chosen_schedules(config: Config, only: Iterable[str] = ()) -> list[Schedule]
     from crawler.app.runner import CrawlError, load_spider
 
     if not config.schedules:
-        raise ScheduleError(f"{config.source} has no schedules; add one such as\n"
+        raise ScheduleError(f"{config.source_name} has no schedules; add one such as\n"
                             '  [schedules.lokmat]\n  spider = "lokmat"\n  cron = "*/30 * * * *"')
     wanted = list(only) or list(config.schedules)
     unknown = [name for name in wanted if name not in config.schedules]
     if unknown:
-        raise ScheduleError(f"no schedule named {unknown[0]!r} in {config.source} "
+        raise ScheduleError(f"no schedule named {unknown[0]!r} in {config.source_name} "
                             f"(schedules: {', '.join(config.schedules)})")
     chosen = [config.schedules[name] for name in wanted]
     for schedule in chosen:
         try:
             load_spider(schedule.spider, schedule.args)
         except CrawlError as error:
-            raise ScheduleError(f"{config.source}: schedules.{schedule.name}: {error}") from None
+            raise ScheduleError(f"{config.source_name}: schedules.{schedule.name}: {error}") from None
     return chosen
 
 
@@ -329,7 +329,7 @@ def cron_lines(config: Config, schedules: list[Schedule], cwd: str | None = None
     cwd = cwd or os.getcwd()
     folder = os.path.abspath(os.path.dirname(config.db_path) or ".")
     log = os.path.join(folder, "khabar-cron.log")
-    lines = [f"# Khabar schedules from {config.source}; install with `crontab -e`.",
+    lines = [f"# Khabar schedules from {config.source_name}; install with `crontab -e`.",
              "# Cron skips slots missed while the machine is off; the systemd timers "
              "(--print-systemd) catch up once.",
              "# Overlapping runs are refused by the spider lock next to the database."]
@@ -374,7 +374,7 @@ def _systemd_quote(word: str) -> str:
 def systemd_units(config: Config, schedules: list[Schedule], cwd: str | None = None) -> str:
     """A .service and a .timer per schedule; Persistent=true runs a missed slot once after boot."""
     cwd = cwd or os.getcwd()
-    out = [f"# Khabar schedules from {config.source} as systemd units. Save each block under",
+    out = [f"# Khabar schedules from {config.source_name} as systemd units. Save each block under",
            "# ~/.config/systemd/user/ (or /etc/systemd/system/), then:",
            "#   systemctl --user daemon-reload && systemctl --user enable --now khabar-NAME.timer", ""]
     for schedule in schedules:

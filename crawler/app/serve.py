@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from crawler.store.connection import SEARCH_TABLE, connect
+from crawler.store.connection import connect
+from crawler.store.search import SEARCH_TABLE
 
 MISSING = ("khabar serve needs Datasette, an optional extra: pip install 'khabar[serve]' "
            "(or pip install datasette)")

@@ -19,13 +19,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.config import ConfigError, parse_duration
 from crawler.text import dates
 from crawler.text.cleaning import clean_list, clean_text
 
@@ -251,31 +250,6 @@ def _plain(value: str) -> str:
         return clean_text(lxml_html.fragment_fromstring(value, create_parent="div").text_content())
     except (etree.ParserError, ValueError):
         return value
-
-
-# ---------------------------------------------------------------------------
-# The time window
-# ---------------------------------------------------------------------------
-
-
-def parse_since(value: str, now: datetime | None = None) -> datetime | None:
-    """The start of the ``-a since=`` window: ``6h``/``2d``/``90m`` back from now, or a date/time.
-
-    A date alone (``2024-06-01``) is midnight India time. Empty means no window (None).
-    """
-    text = (value or "").strip()
-    if not text:
-        return None
-    if "-" in text or ":" in text:
-        moment = dates.parse_iso(text)
-        if moment is not None:
-            return moment
-    else:
-        try:
-            return (now or datetime.now(UTC)) - timedelta(seconds=parse_duration(text))
-        except ConfigError:
-            pass
-    raise ValueError(f"-a since= must be a duration such as 6h or 2d, or a date such as 2024-06-01, not {value!r}")
 
 
 def is_recent(entry: Entry, since: datetime | None) -> bool:

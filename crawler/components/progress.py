@@ -1,9 +1,9 @@
 """ProgressExtension: what a running crawl has done so far, for the person watching it.
 
-``KHABAR_PROGRESS = "live"`` (``khabar crawl`` on a terminal) rewrites one line in
-place every ``KHABAR_PROGRESS_INTERVAL`` seconds; ``"lines"`` (output to a file or a
-pipe, scheduled runs) writes a plain line every ``KHABAR_PROGRESS_LINES_INTERVAL``
-seconds; ``"off"`` (plain ``scrapy crawl``) disables it. The CLI turns it on: this is
+``[crawl] progress = "live"`` (``khabar crawl`` on a terminal; -s KHABAR_PROGRESS) rewrites one
+line in place every ``progress_interval`` seconds; ``"lines"`` (output to a file or a pipe,
+scheduled runs) writes a plain line every ``progress_lines_interval`` seconds; ``"off"`` (plain
+``scrapy crawl``) disables it. The CLI turns it on: this is
 terminal output, not a log.
 """
 
@@ -19,9 +19,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
-from crawler.components.runs import run_counts
-
-MODES = ("off", "live", "lines")
+from crawler.components.addon import KhabarAddon
+from crawler.store.runs import run_counts
 
 
 def progress_line(spider: str, stats: dict[str, Any], elapsed: float) -> str:
@@ -47,13 +46,11 @@ class ProgressExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
-        mode = str(crawler.settings.get("KHABAR_PROGRESS") or "off").lower()
-        if mode not in MODES:
-            raise NotConfigured(f"KHABAR_PROGRESS must be one of {', '.join(MODES)}, not {mode!r}")
-        if mode == "off":
+        settings = KhabarAddon.of(crawler).config.crawl
+        if settings.progress == "off":
             raise NotConfigured
-        name = "KHABAR_PROGRESS_INTERVAL" if mode == "live" else "KHABAR_PROGRESS_LINES_INTERVAL"
-        return cls(crawler, mode, max(crawler.settings.getfloat(name), 0.05), sys.stdout)
+        interval = settings.progress_interval if settings.progress == "live" else settings.progress_lines_interval
+        return cls(crawler, settings.progress, interval, sys.stdout)
 
     def spider_opened(self, spider: Any) -> None:
         self.started = time.monotonic()

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.components.discovery import Entry, parse_since
+from crawler.components.discovery import Entry
 from crawler.components.follow import DiscoveryMixin
 from crawler.extract.fields import SiteFields
 from crawler.items import Page
 from crawler.text.cleaning import decode_html
+from crawler.text.clock import parse_since, utc_now
 from crawler.text.urls import rebase, same_site, unbase
 
 _PAGE_NUMBER = re.compile(r"/page/(\d+)/?$")
@@ -59,9 +59,8 @@ def make_page(response: TextResponse, url: str, site: str) -> Page:
     """A ``Page`` item from a response, decoded by the page's real encoding."""
     declared = (response.headers.get("Content-Type") or b"").decode("latin-1")
     charset = declared.split("charset=")[-1].split(";")[0].strip() if "charset=" in declared else None
-    return Page(url=url, html=decode_html(response.body, charset), site=site,
-                fetched_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-                status=response.status)
+    return Page(url=url, html=decode_html(response.body, charset), site=site, fetched_at=utc_now(),
+                status=response.status, validators=response.meta.get("khabar_validators"))
 
 
 class SiteSpider(DiscoveryMixin, scrapy.Spider):

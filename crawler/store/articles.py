@@ -19,16 +19,17 @@ import logging
 import sqlite3
 import time
 import zlib
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
-from crawler.items import Article
-from crawler.store.connection import BUSY_TIMEOUT_MS, SEARCH_TABLE, DatabaseError, connect, json_list
-from crawler.store.stories import StoryIndex, article_signature, article_story_text, buckets, story_text
-from crawler.text.hindi import ArticleTokens
+from crawler.items import Article, Validators
+from crawler.knobs import boolean, duration, knob, number, text, whole
+from crawler.store.connection import connect
+from crawler.store.search import INDEX_SQL, SEARCH_COLUMNS, UNINDEX_SQL, row_search_forms
+from crawler.store.sqlite import BUSY_TIMEOUT_MS, DatabaseError
+from crawler.store.stories import DedupSettings, StoryIndex, article_signature, article_story_text, buckets, story_text
 from crawler.text.urls import resource_url, url_key
 
 logger = logging.getLogger(__name__)
@@ -40,36 +41,34 @@ LOCK_ATTEMPT_SECONDS = 5.0  # a waiting crawl says so in the log this often
 # What a revision keeps of the version it replaces.
 REVISION_COLUMNS = ("title", "summary", "body", "published_at", "updated_at", "content_hash")
 OLD_COLUMNS = (*REVISION_COLUMNS, "highlights", "tags")  # what an update reads of the row it replaces
-SEARCH_FIELDS = ("title", "summary", "highlights", "body", "tags")  # the FTS columns, in order
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass
-class Validators:
-    """What a server said about a URL's version (ETag / Last-Modified), and for listing-like pages the body."""
+class StoreSettings:
+    """``[storage]`` in khabar.toml: the file, and how writes are batched."""
 
-    etag: str = ""
-    last_modified: str = ""
-    kind: str = ""
-    content_type: str = ""
-    body: bytes | None = None
-    aliases: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.etag or self.last_modified)
+    db: str = knob("data/khabar.db", setting="KHABAR_DB", read=text,
+                   help="the SQLite file (relative to the config file's folder)")
+    keep_html: bool = knob(True, setting="KHABAR_KEEP_HTML", read=boolean,
+                           help="keep each page's raw HTML, so `khabar reparse` can re-run a fixed parser")
+    batch_size: int = knob(500, setting="KHABAR_BATCH_SIZE", read=whole(1),
+                           help="commit after this many written articles")
+    batch_seconds: float = knob(2.0, setting="KHABAR_BATCH_SECONDS", read=number(0.05),
+                                help="commit a batch open this long, full or not: how long another crawl may wait "
+                                     "for the write lock, and what a kill can lose")
+    lock_wait_seconds: float = knob(30.0, setting="KHABAR_LOCK_WAIT_SECONDS", key="lock_wait", read=duration,
+                                    help="how long to wait for another process's write lock before dropping the "
+                                         "item being stored (counted as database_locked)")
 
 
 class ArticleStore:
     """Reads and writes of articles, aliases, revisions, stories, validators and alerts, batched in transactions."""
 
-    def __init__(self, db: sqlite_utils.Database, batch_size: int = 500, batch_seconds: float = 2.0,
-                 near_duplicate_threshold: float = 0.8, lock_wait_seconds: float = BUSY_TIMEOUT_MS / 1000) -> None:
+    def __init__(self, db: sqlite_utils.Database, settings: StoreSettings | None = None,
+                 dedup: DedupSettings | None = None) -> None:
         self.db = db
+        self.settings = settings or StoreSettings()
         self.path = db.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
-        self.lock_wait_seconds = lock_wait_seconds
         # The indexes a crawl writes into at random places (URL keys, content hashes) outgrow SQLite's default 2 MB
         # page cache after a few thousand articles. 16 MB holds them at 100,000 articles; 64 MB bought no speed
         # there (measured) and cost its size in memory.
@@ -77,15 +76,10 @@ class ArticleStore:
         # Checkpoint the WAL every 64 MB rather than every 4 MB: each checkpoint syncs the file, and pages written
         # again and again (index roots, the full-text index) are copied once per checkpoint, not once per 4 MB.
         self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
-        self.batch_size = batch_size
-        self.batch_seconds = batch_seconds
-        self.stories = StoryIndex(db, near_duplicate_threshold)
+        self.stories = StoryIndex(db, (dedup or DedupSettings()).near_duplicate_threshold)
         # Articles this store inserted (one crawl), with the URL they were fetched under: a second URL of one
         # of them is a duplicate, whichever of the two came first.
         self.inserted: dict[int, str] = {}
-        # Validators and redirect aliases of article responses not yet stored, by fetched URL: written together
-        # with the article (one transaction), so a crash never leaves validators for content we don't have.
-        self.fetch_notes: dict[str, Validators] = {}
         self._pending = 0
         self._opened_at = 0.0
         self._next_id: int | None = None  # ids are handed out here while the write lock is held
@@ -95,8 +89,9 @@ class ArticleStore:
         self._index_changes: dict[int, tuple[list[str] | None, list[str] | None]] = {}
 
     @classmethod
-    def open(cls, path: str, **kwargs: Any) -> ArticleStore:
-        return cls(connect(path), **kwargs)
+    def open(cls, settings: StoreSettings, dedup: DedupSettings) -> ArticleStore:
+        """The store of one process, fully configured (``crawler.config.Config.open_store`` calls this)."""
+        return cls(connect(settings.db), settings, dedup)
 
     # --- transactions -------------------------------------------------------
     def begin(self) -> None:
@@ -114,7 +109,7 @@ class ArticleStore:
         so that the wait is said in the log rather than silent; past that, a DatabaseError with a sentence."""
         started = time.monotonic()
         while True:
-            remaining = self.lock_wait_seconds - (time.monotonic() - started)
+            remaining = self.settings.lock_wait_seconds - (time.monotonic() - started)
             self.db.execute(f"PRAGMA busy_timeout = {int(max(0.0, min(LOCK_ATTEMPT_SECONDS, remaining)) * 1000)}")
             try:
                 self.db.execute("BEGIN IMMEDIATE")
@@ -123,9 +118,9 @@ class ArticleStore:
                 waited = time.monotonic() - started
                 if "locked" not in str(error) and "busy" not in str(error):
                     raise
-                if waited >= self.lock_wait_seconds:
+                if waited >= self.settings.lock_wait_seconds:
                     raise DatabaseError(f"the database at {self.path} was locked by another process for "
-                                        f"{waited:.0f} s (KHABAR_LOCK_WAIT_SECONDS)") from None
+                                        f"{waited:.0f} s (storage.lock_wait, KHABAR_LOCK_WAIT_SECONDS)") from None
                 logger.warning("waiting for the write lock on %s: another process is writing it (%.0f s so far)",
                                self.path, waited)
             finally:
@@ -137,14 +132,13 @@ class ArticleStore:
         self._pending += 1
 
     def maybe_commit(self) -> None:
-        if self.db.conn.in_transaction and (
-            self._pending >= self.batch_size or time.monotonic() - self._opened_at >= self.batch_seconds
-        ):
+        full = self._pending >= self.settings.batch_size
+        if self.db.conn.in_transaction and (full or time.monotonic() - self._opened_at >= self.settings.batch_seconds):
             self.commit()
 
     def commit_if_due(self) -> None:
         """For a timer: commit a batch that has been open for ``batch_seconds``, full or not."""
-        if self.db.conn.in_transaction and time.monotonic() - self._opened_at >= self.batch_seconds:
+        if self.db.conn.in_transaction and time.monotonic() - self._opened_at >= self.settings.batch_seconds:
             self.commit()
 
     def commit(self) -> None:
@@ -171,10 +165,6 @@ class ArticleStore:
         """The stored (canonical) URL of an article."""
         return str(self.db.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()[0])
 
-    def article_id_for_hash(self, content_hash: str) -> int | None:
-        row = self.db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1", [content_hash]).fetchone()
-        return row[0] if row else None
-
     def articles_with_hash(self, content_hash: str) -> list[tuple[int, str, int]]:
         """(id, url, story_id) of every stored article with this content fingerprint."""
         return [(row[0], row[1], row[2]) for row in self.db.execute(
@@ -195,10 +185,6 @@ class ArticleStore:
             "SELECT a.id, a.first_seen_at FROM article_urls u JOIN articles a ON a.id = u.article_id "
             "WHERE u.url_key = ? LIMIT 1", [key]).fetchone()
         return (row[0], row[1]) if row else None
-
-    def first_seen(self, url: str) -> str | None:
-        found = self.known(url_key(url))
-        return found[1] if found else None
 
     def validators(self, url: str) -> Validators | None:
         """The validators stored for one resource (``crawler.text.urls.resource_url``)."""
@@ -272,9 +258,6 @@ class ArticleStore:
         self.db.execute("UPDATE articles SET last_seen_at = ? WHERE id = ?", [now, article_id])
         self.maybe_commit()
 
-    def add_alias(self, url: str, article_id: int, now: str) -> None:
-        self.add_aliases([url], article_id, now)
-
     def add_aliases(self, urls: list[str], article_id: int, now: str) -> None:
         """Every URL the story was seen under, in one statement."""
         self.begin()  # part of the article's write; not counted as one of its own
@@ -291,17 +274,6 @@ class ArticleStore:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [resource_url(url), found.kind, found.etag, found.last_modified, found.content_type, body, now])
         self.maybe_commit()
-
-    def add_alert(self, article_id: int, topic: str, matched: dict[str, Any], score: float,
-                  delivery: str, now: str) -> int | None:
-        """One alert per (article, topic), ever: returns the new id, or None if it existed."""
-        self._write()
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO alerts (article_id, topic, matched, score, created_at, delivery, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-            [article_id, topic, json.dumps(matched, ensure_ascii=False), score, now, delivery])
-        self.maybe_commit()
-        return cursor.lastrowid if cursor.rowcount else None
 
     # --- helpers --------------------------------------------------------------
     def _row(self, article: Article) -> dict[str, Any]:
@@ -324,7 +296,7 @@ class ArticleStore:
     @staticmethod
     def _forms(article: Article) -> list[str]:
         tokens = article.tokens()  # tokenized once for dedup, this index, the story and the alert stage
-        return [tokens.search_form(name) for name in SEARCH_FIELDS]
+        return [tokens.search_form(name) for name in SEARCH_COLUMNS]
 
     def _apply_index_changes(self) -> None:
         additions: list[list[Any]] = []
@@ -340,36 +312,6 @@ class ArticleStore:
         self._index_changes.clear()
 
     def _keep_page(self, article_id: int, article: Article) -> None:
-        if article.html is not None:
+        if self.settings.keep_html and article.html is not None:
             self.db.table("pages").upsert({"article_id": article_id, "url": article.url, "html": article.html,
                                      "fetched_at": article.fetched_at}, pk="article_id")
-
-
-# The full-text index keeps no copy of what it indexes (``content=''``, migration 0006): the search forms are
-# made from the article row whenever they are needed, so removing a row's entries means giving the forms it
-# was indexed with.
-INDEX_SQL = (f"INSERT INTO [{SEARCH_TABLE}] (rowid, {', '.join(SEARCH_FIELDS)}) "
-             f"VALUES (?, {', '.join('?' * len(SEARCH_FIELDS))})")
-UNINDEX_SQL = (f"INSERT INTO [{SEARCH_TABLE}] ([{SEARCH_TABLE}], rowid, {', '.join(SEARCH_FIELDS)}) "
-               f"VALUES ('delete', ?, {', '.join('?' * len(SEARCH_FIELDS))})")
-
-
-def row_search_forms(row: dict[str, Any]) -> list[str]:
-    """The search forms (``SEARCH_FIELDS``) of a stored article row: what ``_index`` gave for that article.
-    The body is stored with its paragraphs joined; paragraph breaks are not words, so the form is the same."""
-    tokens = ArticleTokens(row["title"] or "", row["summary"] or "", tuple(json_list(row["highlights"])),
-                           (row["body"] or "",), tuple(json_list(row["tags"])))
-    return [tokens.search_form(name) for name in SEARCH_FIELDS]
-
-
-def rebuild_search_index(db: sqlite_utils.Database, batch: int = 2_000) -> int:
-    """Index every stored article again, from its row (after a change to the search form; migration 0006)."""
-    db.execute(f"INSERT INTO [{SEARCH_TABLE}] ([{SEARCH_TABLE}]) VALUES ('delete-all')")
-    done, last = 0, 0
-    while rows := db.execute("SELECT id, title, summary, highlights, body, tags FROM articles WHERE id > ? "
-                             "ORDER BY id LIMIT ?", [last, batch]).fetchall():
-        for article_id, *values in rows:
-            forms = row_search_forms(dict(zip(("title", "summary", "highlights", "body", "tags"), values, strict=True)))
-            db.execute(INDEX_SQL, [article_id, *forms])
-        done, last = done + len(rows), rows[-1][0]
-    return done

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sqlite_utils
 
+from crawler.knobs import fraction, knob
 from crawler.text.hindi import search_form
 
 if TYPE_CHECKING:
@@ -48,6 +50,15 @@ SEED = 1
 SCHEME = "affine32"
 MAX_CANDIDATES = 500  # a bucket shared by hundreds of template pages need not be checked in full
 SIGNATURES_TABLE = "story_signatures"
+
+
+@dataclass
+class DedupSettings:
+    """``[dedup]`` in khabar.toml."""
+
+    near_duplicate_threshold: float = knob(
+        0.8, setting="KHABAR_NEAR_DUPLICATE_THRESHOLD", read=fraction,
+        help="MinHash similarity from which copies on several sites are one story (story_id)")
 
 
 
