@@ -60,10 +60,10 @@ import regex
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crawler import settings
-from crawler.extract import build_article
+from crawler.extract.fields import build_article
 from crawler.items import Page
-from crawler.text import decode_html
-from crawler.urls import site_key
+from crawler.text.cleaning import decode_html
+from crawler.text.urls import site_key
 from pipelines.validate import ValidatePipeline
 
 ENV = "KHABAR_REALPAGES"
