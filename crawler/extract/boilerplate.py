@@ -59,6 +59,9 @@ _BOILERPLATE_TEXT = re.compile(
 )
 BOILERPLATE_TEXT_MAX_CHARS = 300
 
+# A copy of the text kept for text-to-speech or for a script to show later.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " : ", " ~ ")
 _SITE_NAME_MAX_CHARS = 60
 _GENERIC_SUFFIX = re.compile(r"^(?:latest\s+)?(?:hindi\s+news|news\s+in\s+hindi|हिंदी\s+न्यूज़?|हिन्दी\s+समाचार)"
@@ -82,103 +85,14 @@ def is_boilerplate_element(element: Any) -> bool:
     attributes = element.attrib
     if attributes.get("hidden") is not None or attributes.get("aria-hidden") == "true":
         return True
+    style = attributes.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
     for name in _PURPOSE_ATTRIBUTES:
         value = attributes.get(name)
         if value and any(_BOILERPLATE_TOKEN.match(token) for token in value.split()):
             return True
     return False
-
-
-def inline_text(element: Any) -> str:
-    """The text of one paragraph element, without the furniture inside it (an ad, a share icon).
-
-    Whitespace is collapsed here; the full cleaning (NFC, entities, mojibake) happens once,
-    when the article is assembled.
-    """
-    parts: list[str] = []
-    _gather(element, parts, is_root=True)
-    return " ".join(" ".join(parts).split())
-
-
-def _gather(element: Any, parts: list[str], is_root: bool = False) -> None:
-    if not is_root and is_boilerplate_element(element):
-        return
-    if element.text:
-        parts.append(element.text)
-    for child in element:
-        if isinstance(child.tag, str):
-            _gather(child, parts)
-        if child.tail:
-            parts.append(child.tail)
-
-
-def paragraphs(container: Any, blocks: bool = False) -> list[str]:
-    """The story's paragraphs inside an article container (an lxml element).
-
-    Containers with ``<p>`` elements give their paragraphs. Containers without any hold bare
-    text split by ``<br>`` (the Times group's CMS) or by ``<div>`` blocks: they give one
-    paragraph per text block, but only when the text is broken by ``<br>`` or the container
-    is known to be the story (``blocks``); a page-wide ``<main>`` without paragraphs is not.
-    """
-    found: list[str] = []
-    if container.find(".//p") is not None:
-        _paragraph_elements(container, found)
-    elif blocks or container.find(".//br") is not None:
-        _text_blocks(container, found)
-    return list(dict.fromkeys(text for text in found if text and not is_boilerplate_text(text)))
-
-
-def _paragraph_elements(element: Any, found: list[str]) -> None:
-    for child in element:
-        if not isinstance(child.tag, str) or is_boilerplate_element(child):
-            continue
-        if child.tag == "p":
-            if not _mostly_link(child):
-                found.append(inline_text(child))
-        else:
-            _paragraph_elements(child, found)
-
-
-LINK_PARAGRAPH_MAX_CHARS = 250
-# In bare-text containers, headings repeat the title and summary: they are not paragraphs.
-_NOT_TEXT_BLOCKS = frozenset({"h1", "h2"})
-
-
-def _mostly_link(paragraph: Any) -> bool:
-    """A short paragraph that is all link text is a pointer to another story, not part of this one."""
-    text = " ".join("".join(paragraph.itertext()).split())
-    if not text or len(text) > LINK_PARAGRAPH_MAX_CHARS:
-        return False
-    linked = sum(len(" ".join("".join(a.itertext()).split())) for a in paragraph.iter("a"))
-    return linked >= 0.8 * len(text)
-
-
-def _text_blocks(container: Any, found: list[str]) -> None:
-    current: list[str] = []
-
-    def flush() -> None:
-        text = " ".join(" ".join(current).split())
-        if text:
-            found.append(text)
-        current.clear()
-
-    def walk(element: Any) -> None:
-        if element.text:
-            current.append(element.text)
-        for child in element:
-            is_element = isinstance(child.tag, str)
-            block = is_element and child.tag in BLOCK_TAGS
-            if block:
-                flush()
-            if is_element and child.tag not in _NOT_TEXT_BLOCKS and not is_boilerplate_element(child):
-                walk(child)
-            if block:
-                flush()
-            if child.tail:
-                current.append(child.tail)
-
-    walk(container)
-    flush()
 
 
 def strip_site_name(title: str, site_names: Iterable[str]) -> str:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extract import boilerplate, jsonld, pagekind
+from crawler.extract.body import body_paragraphs
 from crawler.extract.pageindex import PageIndex
 from crawler.items import Article, Page
 from crawler.text import dates
@@ -194,7 +194,7 @@ def generic_fields(index: PageIndex, page_url: str, ld_values: list[Any] | None 
     publishers = {name.casefold() for name in (site_names(index, values_ld) if names is None else names)}
     ld = jsonld.article_data(None, values_ld, publishers)
     micro = microdata(index)
-    body = _body(index, fields, ld.get("articleBody", ""))
+    body = body_paragraphs(index, fields.body_container if fields else "", ld.get("articleBody", ""))
     h1 = index.first("h1")
     titles = [ld.get("headline"), micro.get("headline"), meta(index, "og:title"), meta(index, "twitter:title"),
               element_text(h1) if h1 is not None else "", index.title]
@@ -341,89 +341,6 @@ def _language(index: PageIndex, ld: dict[str, Any]) -> str:
 
 def _split_keywords(value: str) -> list[str]:
     return clean_list(value.split(",")) if value else []
-
-
-_HTML_BREAK = re.compile(r"<br\s*/?>|</p\s*>|</div\s*>", re.IGNORECASE)
-_HTML_TAG = re.compile(r"<[^>]+>")
-
-
-def _split_body(value: str) -> list[str]:
-    """Paragraphs of a JSON-LD ``articleBody``: split on newlines (and on <p>/<br> if it holds HTML)."""
-    if not value:
-        return []
-    if "<" in value:
-        value = _HTML_TAG.sub(" ", _HTML_BREAK.sub("\n", value))
-    lines = (" ".join(line.split()) for line in value.split("\n"))
-    return [line for line in dict.fromkeys(lines) if line and not boilerplate.is_boilerplate_text(line)]
-
-
-# Where the story usually is, most specific first: (what to look up, its name).
-BODY_CONTAINERS = (
-    ("itemprop", "articleBody"), ("class", "story-body"), ("class", "article-body"), ("class", "articleBody"),
-    ("class", "article_body"), ("class", "story-content"), ("class", "story_content"), ("class", "article-content"),
-    ("class", "article_content"), ("class", "entry-content"), ("class", "story-details"), ("class", "story-detail"),
-    ("class", "article-desc"), ("class", "post-content"), ("class", "content-body"), ("class", "news-content"),
-    ("class", "detail-content"), ("id", "storyBody"), ("id", "article-body"), ("tag", "article"), ("role", "main"),
-    ("tag", "main"),
-)
-# A container with at least this much text is taken without looking further.
-ENOUGH_BODY_CHARS = 400
-
-
-def _body(index: PageIndex, fields: SiteFields | None, article_body: str) -> list[str]:
-    """The page's paragraphs, or the JSON-LD articleBody when the page holds much less text than it."""
-    containers: Iterable[tuple[Any, bool]]
-    if fields and fields.body_container:
-        containers = [(found, True) for found in index.select(fields.body_container)[:1]]
-    else:
-        containers = ((found[0], kind in ("class", "itemprop", "id")) for kind, name in BODY_CONTAINERS
-                      if (found := _containers(index, kind, name)))
-    from_page = _best_paragraphs(index, containers)
-    if article_body and sum(map(len, from_page)) < 0.5 * len(article_body):
-        return _split_body(article_body) or from_page
-    return from_page
-
-
-def _containers(index: PageIndex, kind: str, name: str) -> list[Any]:
-    if kind == "class":
-        return index.by_class.get(name, [])
-    if kind == "itemprop":
-        return index.by_itemprop.get(name, [])
-    if kind == "id":
-        found = index.by_id.get(name)
-        return [found] if found is not None else []
-    if kind == "role":
-        return index.role_main
-    first = index.first(name)
-    return [first] if first is not None else []
-
-
-def _best_paragraphs(index: PageIndex, containers: Iterable[tuple[Any, bool]]) -> list[str]:
-    """Paragraphs of the first container holding enough text, else of the fullest one (or the densest
-    ``<p>`` parent). Each container comes with whether it surely is the story (see ``paragraphs``)."""
-    best: list[str] = []
-    for container, surely_story in containers:
-        found = boilerplate.paragraphs(container, surely_story)
-        if sum(map(len, found)) >= ENOUGH_BODY_CHARS:
-            return found
-        if sum(map(len, found)) > sum(map(len, best)):
-            best = found
-    densest = _densest_container(index)
-    if densest is not None:
-        found = boilerplate.paragraphs(densest)
-        if sum(map(len, found)) > sum(map(len, best)):
-            best = found
-    return best
-
-
-def _densest_container(index: PageIndex) -> Any:
-    """The element whose own ``<p>`` children hold the most text: the story, when no class names it."""
-    totals: dict[Any, int] = {}
-    for paragraph in index.elements("p"):
-        parent = paragraph.getparent()
-        if parent is not None:
-            totals[parent] = totals.get(parent, 0) + sum(map(len, paragraph.itertext()))
-    return max(totals, key=totals.__getitem__) if totals else None
 
 
 _DATELINE = re.compile(r"^(?P<place>[^\s:।|,][^:।|]{1,40}?)\s*[:|]\s*$")
