@@ -59,6 +59,14 @@ _BOILERPLATE_TEXT = re.compile(
 )
 BOILERPLATE_TEXT_MAX_CHARS = 300
 
+# Words inside class names (split at "-", "_" and camelCase humps: "sourcepoint__social-placeholder",
+# "Article_elementPoll__0I_DP") that name furniture wherever they stand in the name.
+FURNITURE_WORDS = frozenset({
+    "social", "sharing", "placeholder", "consent", "factbox", "infobox", "bulletpoints", "keypoints", "poll",
+    "survey", "newsletter", "promo", "promotion", "teaser", "related", "recommended", "recommendations", "card",
+    "byline", "author", "caption", "credits", "timestamp", "advertisement", "sponsored",
+})
+_CLASS_WORD = re.compile(r"[-_]+|(?<=[a-z])(?=[A-Z])")
 # A copy of the text kept for text-to-speech or for a script to show later.
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -90,9 +98,13 @@ def is_boilerplate_element(element: Any) -> bool:
         return True
     for name in _PURPOSE_ATTRIBUTES:
         value = attributes.get(name)
-        if value and any(_BOILERPLATE_TOKEN.match(token) for token in value.split()):
+        if value and any(_BOILERPLATE_TOKEN.match(token) or _has_furniture_word(token) for token in value.split()):
             return True
     return False
+
+
+def _has_furniture_word(token: str) -> bool:
+    return any(word.lower() in FURNITURE_WORDS for word in _CLASS_WORD.split(token))
 
 
 def strip_site_name(title: str, site_names: Iterable[str]) -> str:
