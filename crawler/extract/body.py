@@ -50,9 +50,21 @@ def body_paragraphs(index: PageIndex, body_container: str, article_body: str) ->
     else:
         containers = _named_containers(index)
     from_page = _best_paragraphs(index, containers)
-    if article_body and sum(map(len, from_page)) < 0.5 * len(article_body):
+    if article_body and _poorer(sum(map(len, from_page)), len(article_body)):
         return split_article_body(article_body) or from_page
     return from_page
+
+
+# A page body this long is a story in itself: JSON-LD text beyond it is most often captions, fact
+# boxes and embedded posts run together, unless it is several times longer.
+WHOLE_STORY_CHARS = 1500
+
+
+def _poorer(page_chars: int, article_body_chars: int) -> bool:
+    """Whether the page's text is so much less than the JSON-LD ``articleBody`` that the latter is the story."""
+    if page_chars < 0.25 * article_body_chars:
+        return True
+    return page_chars < 0.5 * article_body_chars and page_chars < WHOLE_STORY_CHARS
 
 
 def _named_containers(index: PageIndex) -> Iterator[tuple[list[Any], bool]]:
@@ -150,6 +162,9 @@ _RAIL_TAGS = frozenset({"aside", "footer"})
 _RAIL_TOKEN = re.compile(
     r"related|recommend|comment|sidebar|teaser|trending|popular|most-?read|outbrain|taboola|newsletter|footer"
     r"|more-?stories|read-?more|also-?read", re.IGNORECASE)
+# An ancestor named like the story's own wrapper ends the search: broken HTML (an <aside> never
+# closed) can put the whole story inside a rail.
+_STORY_TOKEN = re.compile(r"article|story|content|entry|post|body|main|text", re.IGNORECASE)
 
 
 def _in_furniture(element: Any, seen: dict[Any, bool]) -> bool:
@@ -162,8 +177,11 @@ def _in_furniture(element: Any, seen: dict[Any, bool]) -> bool:
             answer = known
             break
         path.append(ancestor)
-        if ancestor.tag in _RAIL_TAGS or _RAIL_TOKEN.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+        names = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if ancestor.tag in _RAIL_TAGS or _RAIL_TOKEN.search(names):
             answer = True
+            break
+        if ancestor.tag == "article" or _STORY_TOKEN.search(names):
             break
     for ancestor in path:
         seen[ancestor] = answer
