@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from crawler.extract.boilerplate import is_boilerplate_text, strip_site_name
+from crawler.extract.boilerplate import is_boilerplate_text
 from crawler.extract.fields import SiteFields, build_article
+from crawler.extract.titles import strip_site_name
 from crawler.items import Article, Page
 
 PARAS = [

@@ -1,4 +1,4 @@
-"""Article text without the page around it: body paragraphs, boilerplate, the site name in titles.
+"""Page furniture: what inside an article container is not the story.
 
 News pages put a lot inside the article container that is not the story: share bars,
 "यह भी पढ़ें" / "Also Read" inserts, ads, image captions, "Open in App" prompts, newsletter
@@ -10,7 +10,6 @@ Matching on words folds the nukta away, so पढ़ें typed with either enc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 # Elements whose content is never article text.
@@ -70,10 +69,6 @@ _CLASS_WORD = re.compile(r"[-_]+|(?<=[a-z])(?=[A-Z])")
 # A copy of the text kept for text-to-speech or for a script to show later.
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " : ", " ~ ")
-_SITE_NAME_MAX_CHARS = 60
-_GENERIC_SUFFIX = re.compile(r"^(?:latest\s+)?(?:hindi\s+news|news\s+in\s+hindi|हिंदी\s+न्यूज़?|हिन्दी\s+समाचार)"
-                             r"(?:\s+live)?$", re.IGNORECASE)
 
 
 def _fold(text: str) -> str:
@@ -105,40 +100,3 @@ def is_boilerplate_element(element: Any) -> bool:
 
 def _has_furniture_word(token: str) -> bool:
     return any(word.lower() in FURNITURE_WORDS for word in _CLASS_WORD.split(token))
-
-
-def strip_site_name(title: str, site_names: Iterable[str]) -> str:
-    """``"खबर का शीर्षक - Amar Ujala Hindi News Live"`` → ``"खबर का शीर्षक"``.
-
-    A trailing segment goes when it names the site (or is a generic "Hindi News" label);
-    anything else after a separator is part of the headline and stays.
-    """
-    names = [_squash(name) for name in site_names if name and len(_squash(name)) >= 3]
-    while True:
-        for separator in _TITLE_SEPARATORS:
-            head, found, tail = title.rpartition(separator)
-            if found and head.strip() and _names_site(tail, names):
-                title = head.strip()
-                break
-        else:
-            return title
-
-
-def is_site_name(text: str, site_names: Iterable[str]) -> bool:
-    """Whether ``text`` is just the site's name ("aajtak.in", "Aaj Tak"): a desk credit, not an author."""
-    squashed = _squash(text)
-    return bool(squashed) and any(squashed == _squash(name) for name in site_names if name)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[\s.\-_|]+", "", text.casefold())
-
-
-def _names_site(segment: str, names: list[str]) -> bool:
-    segment = segment.strip()
-    if not segment or len(segment) > _SITE_NAME_MAX_CHARS:
-        return False
-    if _GENERIC_SUFFIX.match(segment):
-        return True
-    squashed = _squash(segment)
-    return any(name in squashed or (len(squashed) >= 5 and squashed in name) for name in names)

@@ -21,9 +21,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from crawler.extract import boilerplate, jsonld, pagekind
+from crawler.extract import jsonld, pagekind
 from crawler.extract.body import body_paragraphs
 from crawler.extract.pageindex import PageIndex
+from crawler.extract.titles import choose_title, is_site_name, strip_site_name
 from crawler.items import Article, Page
 from crawler.text import dates
 from crawler.text.cleaning import clean_list, clean_text
@@ -191,15 +192,17 @@ def generic_fields(index: PageIndex, page_url: str, ld_values: list[Any] | None 
     ``names``: the site's names (``site_names``), which are never authors or sections.
     """
     values_ld = jsonld.parse_texts(index.jsonld_texts) if ld_values is None else ld_values
-    publishers = {name.casefold() for name in (site_names(index, values_ld) if names is None else names)}
+    site_name_list = site_names(index, values_ld) if names is None else names
+    publishers = {name.casefold() for name in site_name_list}
     ld = jsonld.article_data(None, values_ld, publishers)
     micro = microdata(index)
     body = body_paragraphs(index, fields.body_container if fields else "", ld.get("articleBody", ""))
     h1 = index.first("h1")
+    title_names = [*site_name_list, *host_names(page_url)]
     titles = [ld.get("headline"), micro.get("headline"), meta(index, "og:title"), meta(index, "twitter:title"),
               element_text(h1) if h1 is not None else "", index.title]
     values: dict[str, Any] = {
-        "title": _untruncated([title for title in titles if title]),
+        "title": choose_title([clean_text(title) for title in titles if title], title_names),
         "authors": ld.get("authors") or micro.get("authors") or _meta_authors(index, publishers),
         "published": _present(ld.get("datePublished"), micro.get("datePublished"), meta(index, *PUBLISHED_META),
                               _time_datetime(index)),
@@ -217,21 +220,6 @@ def generic_fields(index: PageIndex, page_url: str, ld_values: list[Any] | None 
         "url": ld.get("url", ""),
     }
     return {key: value for key, value in values.items() if value}
-
-
-_ELLIPSIS = ("...", "…")
-
-
-def _untruncated(titles: list[str]) -> str:
-    """The first title, unless it was cut to fit a length limit ("...") and a later one has it whole."""
-    if not titles:
-        return ""
-    first = clean_text(titles[0])
-    if not first.endswith(_ELLIPSIS):
-        return titles[0]
-    stem = first.rstrip(".… ").strip()
-    return next((title for title in titles[1:] if clean_text(title).startswith(stem)
-                 and len(clean_text(title)) > len(stem) + 1), titles[0])
 
 
 def _present(*candidates: str | None) -> list[str]:
@@ -390,13 +378,18 @@ def build_article(page: Page, fields: SiteFields | None, now: datetime | None = 
     for key in ("published", "updated"):  # every candidate, site first: a bad one falls back to the next
         merged[key] = ([own[key]] if key in own else []) + generic.get(key, [])
     _add_hints(article, merged, page.hints)
-    host = site_key(urlsplit(page.url).hostname or "")
-    _apply(article, merged, fields, now, [*names, host, host.split(".")[0]])
+    _apply(article, merged, fields, now, [*names, *host_names(page.url)])
     article.page_kind = pagekind.page_kind(index, page.url, ld_values, len(article.body_text))
     return article
 
 
 HINTED_FIELDS = ("title", "authors", "section", "summary", "tags", "image_url", "language")
+
+
+def host_names(url: str) -> list[str]:
+    """The names a site's host gives it: ``example.co.in`` and ``example``."""
+    host = site_key(urlsplit(url).hostname or "")
+    return [host, host.split(".")[0]] if host else []
 
 
 def _add_hints(article: Article, merged: dict[str, Any], hints: dict[str, Any]) -> None:
@@ -415,9 +408,9 @@ def _apply(article: Article, values: dict[str, Any], fields: SiteFields | None, 
     title = clean_text(values.get("title", ""))
     for suffix in fields.title_suffixes if fields else ():
         title = title.removesuffix(suffix).strip()
-    article.title = boilerplate.strip_site_name(title, names)
+    article.title = strip_site_name(title, names)
     article.authors = [name for name in clean_list(values.get("authors", []))
-                       if not boilerplate.is_site_name(name, names)]
+                       if not is_site_name(name, names)]
     article.section = clean_text(values.get("section", ""))
     article.summary = clean_text(values.get("summary", ""))
     article.highlights = clean_list(values.get("highlights", []))
