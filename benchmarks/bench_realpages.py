@@ -163,8 +163,8 @@ def is_credit(name: str, publisher_names: list[str]) -> bool:
     tokens = [token.casefold() for token in _TOKEN.findall(name)]
     if not tokens:
         return True
-    lowered = " ".join(tokens)
-    if lowered in AGENCIES or any(token in AGENCY_TOKENS for token in tokens):
+    whole = {" ".join(tokens), " ".join(name.casefold().split())}  # "deutsche presse-agentur" either way
+    if whole & AGENCIES or any(token in AGENCY_TOKENS for token in tokens):
         return True
     if any(token in DESK_WORDS or token.endswith(("redaktion", "desk")) for token in tokens):
         return True

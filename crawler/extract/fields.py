@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from crawler.extract import jsonld, pagekind
 from crawler.extract.body import body_paragraphs
+from crawler.extract.bylines import byline_names, people
 from crawler.extract.pageindex import PageIndex
 from crawler.extract.titles import choose_title, is_site_name, strip_site_name
 from crawler.items import Article, Page
@@ -203,7 +204,8 @@ def generic_fields(index: PageIndex, page_url: str, ld_values: list[Any] | None 
               element_text(h1) if h1 is not None else "", index.title]
     values: dict[str, Any] = {
         "title": choose_title([clean_text(title) for title in titles if title], title_names),
-        "authors": ld.get("authors") or micro.get("authors") or _meta_authors(index, publishers),
+        "authors": people(ld.get("authors") or [], title_names) or people(micro.get("authors") or [], title_names)
+        or people(_meta_authors(index, publishers), title_names) or byline_names(index, title_names),
         "published": _present(ld.get("datePublished"), micro.get("datePublished"), meta(index, *PUBLISHED_META),
                               _time_datetime(index)),
         "updated": _present(ld.get("dateModified"), micro.get("dateModified"), meta(index, *MODIFIED_META)),

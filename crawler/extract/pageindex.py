@@ -26,7 +26,7 @@ _HEAD_TAGS = ("meta", "link", "script", "title")
 # Tags the extractors look up, collected in the same walk (a missing <main> would otherwise
 # cost a scan of the whole page each time it is asked for).
 INDEXED_TAGS = frozenset({"h1", "article", "main", "time", "p", "figure", "nav", "b", "strong"})
-_ATTRIBUTE_VALUES = etree.XPath("//@class | //@id | //@itemprop | //@itemtype | //@role")
+_ATTRIBUTE_VALUES = etree.XPath("//@class | //@id | //@itemprop | //@itemtype | //@role | //a/@rel")
 _EMPTY_PAGE = b"<html><head></head><body></body></html>"
 
 
@@ -67,6 +67,7 @@ class PageIndex:
         self.by_itemprop: dict[str, list[Any]] = defaultdict(list)
         self.itemtypes: list[tuple[Any, str]] = []
         self.role_main: list[Any] = []
+        self.rel_author: list[Any] = []  # <a rel="author">
         self.by_tag: dict[str, list[Any]] = defaultdict(list)
         self._position: dict[Any, int] | None = None
         self._walk()
@@ -86,6 +87,9 @@ class PageIndex:
                     self.by_itemprop[token].append(element)
             elif name == "itemtype":
                 self.itemtypes.append((element, str(value)))
+            elif name == "rel":
+                if "author" in value.lower().split():
+                    self.rel_author.append(element)
             elif value == "main":
                 self.role_main.append(element)
         for element in self.root.iter(*_HEAD_TAGS, *INDEXED_TAGS):
