@@ -142,7 +142,7 @@ def _candidate_scores(index: PageIndex) -> dict[Any, float]:
     furniture: dict[Any, bool] = {}
     for paragraph in index.elements("p"):
         length = len(" ".join("".join(paragraph.itertext()).split()))
-        if length < SCORED_PARAGRAPH_CHARS or _in_furniture(paragraph, furniture):
+        if length < SCORED_PARAGRAPH_CHARS or boilerplate.in_rail(paragraph, furniture):
             continue
         score = 1 + min(length / 100, 3)
         parent = paragraph.getparent()
@@ -153,39 +153,6 @@ def _candidate_scores(index: PageIndex) -> dict[Any, float]:
         if grandparent is not None:
             scores[grandparent] = scores.get(grandparent, 0.0) + score / 2
     return scores
-
-
-# Page parts whose paragraphs are never the story: rails of other stories, comments, footers. Narrower
-# than the furniture inside a story (``boilerplate``): a story's own wrapper often carries "tag-..."
-# or "widget" classes, and broken HTML can leave a whole page inside a <nav> or <header>.
-_RAIL_TAGS = frozenset({"aside", "footer"})
-_RAIL_TOKEN = re.compile(
-    r"related|recommend|comment|sidebar|teaser|trending|popular|most-?read|outbrain|taboola|newsletter|footer"
-    r"|more-?stories|read-?more|also-?read", re.IGNORECASE)
-# An ancestor named like the story's own wrapper ends the search: broken HTML (an <aside> never
-# closed) can put the whole story inside a rail.
-_STORY_TOKEN = re.compile(r"article|story|content|entry|post|body|main|text", re.IGNORECASE)
-
-
-def _in_furniture(element: Any, seen: dict[Any, bool]) -> bool:
-    """Whether an ancestor is a rail of other stories, comments or the footer; memoized per ancestor."""
-    path = []
-    answer = False
-    for ancestor in element.iterancestors():
-        known = seen.get(ancestor)
-        if known is not None:
-            answer = known
-            break
-        path.append(ancestor)
-        names = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
-        if ancestor.tag in _RAIL_TAGS or _RAIL_TOKEN.search(names):
-            answer = True
-            break
-        if ancestor.tag == "article" or _STORY_TOKEN.search(names):
-            break
-    for ancestor in path:
-        seen[ancestor] = answer
-    return answer
 
 
 def _link_density(element: Any) -> float:

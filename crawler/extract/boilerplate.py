@@ -100,3 +100,36 @@ def is_boilerplate_element(element: Any) -> bool:
 
 def _has_furniture_word(token: str) -> bool:
     return any(word.lower() in FURNITURE_WORDS for word in _CLASS_WORD.split(token))
+
+
+# Page parts that hold no part of the story: rails of other stories, comments, footers. Narrower
+# than the furniture inside a story (``is_boilerplate_element``): a story's own wrapper often
+# carries "tag-..." or "widget" classes, and broken HTML can leave a whole page inside a <nav>.
+_RAIL_TAGS = frozenset({"aside", "footer", "nav"})
+_RAIL_TOKEN = re.compile(
+    r"related|recommend|comment|sidebar|teaser|trending|popular|most-?read|outbrain|taboola|newsletter|footer"
+    r"|more-?stories|read-?more|also-?read", re.IGNORECASE)
+# An ancestor named like the story's own wrapper ends the search: broken HTML (an <aside> never
+# closed) can put the whole story inside a rail.
+_STORY_TOKEN = re.compile(r"article|story|content|entry|post|body|main|text", re.IGNORECASE)
+
+
+def in_rail(element: Any, seen: dict[Any, bool]) -> bool:
+    """Whether an ancestor is a rail of other stories, comments or the footer; ``seen`` memoizes ancestors."""
+    path = []
+    answer = False
+    for ancestor in element.iterancestors():
+        known = seen.get(ancestor)
+        if known is not None:
+            answer = known
+            break
+        path.append(ancestor)
+        names = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if ancestor.tag in _RAIL_TAGS or _RAIL_TOKEN.search(names):
+            answer = True
+            break
+        if ancestor.tag == "article" or _STORY_TOKEN.search(names):
+            break
+    for ancestor in path:
+        seen[ancestor] = answer
+    return answer

@@ -138,3 +138,14 @@ def _pieces(element: Any) -> Iterator[str]:
 
 def _text(element: Any) -> str:
     return " ".join("".join(element.itertext()).split())
+
+
+_BLOCK_SEPARATOR = re.compile(r"\s+[/|]\s+|\s*[|]\s*")
+
+
+def block_author(text: str, publishers: Iterable[str] = ()) -> list[str]:
+    """The author a dated byline block names before its first separator: ``नाम / नई दिल्ली February 14, 2020``."""
+    parts = _BLOCK_SEPARATOR.split(text, maxsplit=1)
+    if len(parts) < 2:
+        return []
+    return people([parts[0]], publishers)

@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from crawler.extract import jsonld, pagekind
+from crawler.extract import jsonld, pagekind, visible_dates
 from crawler.extract.body import body_paragraphs
-from crawler.extract.bylines import byline_names, people
+from crawler.extract.bylines import block_author, byline_names, people
 from crawler.extract.pageindex import PageIndex
 from crawler.extract.titles import choose_title, is_site_name, strip_site_name
 from crawler.items import Article, Page
@@ -381,11 +381,26 @@ def build_article(page: Page, fields: SiteFields | None, now: datetime | None = 
         merged[key] = ([own[key]] if key in own else []) + generic.get(key, [])
     _add_hints(article, merged, page.hints)
     _apply(article, merged, fields, now, [*names, *host_names(page.url)])
+    if article.published_at is None:
+        _visible_date(article, index, now, [*names, *host_names(page.url)])
     article.page_kind = pagekind.page_kind(index, page.url, ld_values, len(article.body_text))
     return article
 
 
 HINTED_FIELDS = ("title", "authors", "section", "summary", "tags", "image_url", "language")
+
+
+def _visible_date(article: Article, index: PageIndex, now: datetime | None, names: list[str]) -> None:
+    """No machine-readable date: the one the page prints, and the author its byline block names."""
+    fetched = dates.parse_iso(article.fetched_at) if article.fetched_at else None
+    found = visible_dates.published(index, article.title, now or fetched)
+    if found is None:
+        return
+    article.published_at = dates.to_iso(found.when)
+    article.published_utc = dates.to_utc_iso(found.when)
+    article.sources["published"] = "visible"
+    if not article.authors:
+        article.authors = block_author(found.text, names)
 
 
 def host_names(url: str) -> list[str]:
