@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from lxml import etree
+
 from crawler.extract import boilerplate
 from crawler.extract.blocks import paragraphs
 from crawler.extract.pageindex import PageIndex
@@ -39,6 +41,8 @@ BODY_CONTAINERS = (
 ENOUGH_BODY_CHARS = 400
 # A paragraph shorter than this says nothing about where the story is (a caption, a date, a button).
 SCORED_PARAGRAPH_CHARS = 25
+# Elements whose own text is never story text.
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template", "a", "option", "button", "title", "head"})
 # Siblings of the best candidate scoring at least this share of it are part of the story too.
 SIBLING_SHARE = 0.2
 
@@ -107,8 +111,13 @@ def _best_paragraphs(index: PageIndex, containers: Iterable[tuple[list[Any], boo
             return found
         if sum(map(len, found)) > sum(map(len, best)):
             best = found
-    found = _read(densest_blocks(index), True)
-    return found if sum(map(len, found)) > sum(map(len, best)) else best
+    for blocks in (densest_blocks, bare_text_blocks):
+        found = _read(blocks(index), True)
+        if sum(map(len, found)) > sum(map(len, best)):
+            best = found
+        if sum(map(len, best)) >= ENOUGH_BODY_CHARS:
+            break
+    return best
 
 
 def _read(group: list[Any], surely_story: bool) -> list[str]:
@@ -123,7 +132,10 @@ def _read(group: list[Any], surely_story: bool) -> list[str]:
 
 def densest_blocks(index: PageIndex) -> list[Any]:
     """The elements that hold the story, by text density: the best candidate and its best siblings."""
-    scores = _candidate_scores(index)
+    return _best_of(_candidate_scores(index))
+
+
+def _best_of(scores: dict[Any, float]) -> list[Any]:
     if not scores:
         return []
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:5]
@@ -137,6 +149,34 @@ def densest_blocks(index: PageIndex) -> list[Any]:
             or (scores.get(sibling, 0.0) * (1 - _link_density(sibling)) >= threshold)]
 
 
+def bare_text_blocks(index: PageIndex) -> list[Any]:
+    """Where the page has no paragraph elements (legacy table layouts, ``<div>``/``<br>`` text): the
+    element whose own text runs, not its children's elements', score highest, and its siblings."""
+    return _best_of(_bare_text_scores(index))
+
+
+def _bare_text_scores(index: PageIndex) -> dict[Any, float]:
+    body = index.first_body()
+    scores: dict[Any, float] = {}
+    rails: dict[Any, bool] = {}
+    for element in body.iter(etree.Element) if body is not None else ():
+        if element.tag in _NOT_TEXT:
+            continue
+        own = len((element.text or "").strip()) + sum(len((child.tail or "").strip()) for child in element)
+        if own < SCORED_PARAGRAPH_CHARS or boilerplate.in_rail(element, rails):
+            continue
+        _add_score(scores, element, 1 + min(own / 100, 3))
+    return scores
+
+
+def _add_score(scores: dict[Any, float], element: Any, score: float) -> None:
+    """A block's score goes to its container in full and to the container's parent by half."""
+    scores[element] = scores.get(element, 0.0) + score
+    parent = element.getparent()
+    if parent is not None:
+        scores[parent] = scores.get(parent, 0.0) + score / 2
+
+
 def _candidate_scores(index: PageIndex) -> dict[Any, float]:
     scores: dict[Any, float] = {}
     furniture: dict[Any, bool] = {}
@@ -144,14 +184,9 @@ def _candidate_scores(index: PageIndex) -> dict[Any, float]:
         length = len(" ".join("".join(paragraph.itertext()).split()))
         if length < SCORED_PARAGRAPH_CHARS or boilerplate.in_rail(paragraph, furniture):
             continue
-        score = 1 + min(length / 100, 3)
         parent = paragraph.getparent()
-        if parent is None:
-            continue
-        scores[parent] = scores.get(parent, 0.0) + score
-        grandparent = parent.getparent()
-        if grandparent is not None:
-            scores[grandparent] = scores.get(grandparent, 0.0) + score / 2
+        if parent is not None:
+            _add_score(scores, parent, 1 + min(length / 100, 3))
     return scores
 
 

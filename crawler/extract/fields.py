@@ -25,7 +25,7 @@ from crawler.extract import jsonld, pagekind, visible_dates
 from crawler.extract.body import body_paragraphs
 from crawler.extract.bylines import block_author, byline_names, people
 from crawler.extract.pageindex import PageIndex
-from crawler.extract.titles import choose_title, is_site_name, strip_site_name
+from crawler.extract.titles import choose_title, is_site_name, printed_part, strip_site_name
 from crawler.items import Article, Page
 from crawler.text import dates
 from crawler.text.cleaning import clean_list, clean_text
@@ -200,10 +200,11 @@ def generic_fields(index: PageIndex, page_url: str, ld_values: list[Any] | None 
     body = body_paragraphs(index, fields.body_container if fields else "", ld.get("articleBody", ""))
     h1 = index.first("h1")
     title_names = [*site_name_list, *host_names(page_url)]
-    titles = [ld.get("headline"), micro.get("headline"), meta(index, "og:title"), meta(index, "twitter:title"),
+    candidates = [ld.get("headline"), micro.get("headline"), meta(index, "og:title"), meta(index, "twitter:title"),
               element_text(h1) if h1 is not None else "", index.title]
+    title = choose_title([clean_text(candidate) for candidate in candidates if candidate], title_names)
     values: dict[str, Any] = {
-        "title": choose_title([clean_text(title) for title in titles if title], title_names),
+        "title": title if h1 is not None else printed_part(title, index.prints),
         "authors": people(ld.get("authors") or [], title_names) or people(micro.get("authors") or [], title_names)
         or people(_meta_authors(index, publishers), title_names) or byline_names(index, title_names),
         "published": _present(ld.get("datePublished"), micro.get("datePublished"), meta(index, *PUBLISHED_META),

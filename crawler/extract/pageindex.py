@@ -145,6 +145,15 @@ class PageIndex:
             return (element for tag in tags for element in self.by_tag.get(tag, []))
         return self.root.iter(*tags)
 
+    def prints(self, text: str) -> bool:
+        """Whether some text node of the body is exactly ``text`` (whitespace collapsed)."""
+        if '"' in text:
+            return False
+        return bool(self.root.xpath(f'boolean(//body//text()[normalize-space(.)="{text}"])'))
+
+    def first_body(self) -> Any:
+        return next(self.root.iter("body"), None)
+
     def itemtype_elements(self, kind: str) -> list[Any]:
         return [element for element, itemtype in self.itemtypes if kind in itemtype]
 

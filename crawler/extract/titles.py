@@ -11,13 +11,14 @@ limit (``...``), a kicker. The most trusted title is kept, except that
 * when another copy is exactly one separated part of it (``X - Headline`` beside ``Headline``)
   and at least as many copies say it that way, the shorter copy is the headline and the rest was
   a name: the copies agree on it;
-* a title cut to fit (``...``) gives way to a later copy that has it whole.
+* a title cut to fit (``...``) gives way to a later copy that has it whole;
+* on a page without ``<h1>``, the part of ``Site - Headline`` printed alone on the page wins.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 _TRAILING_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " : ", " ~ ", " । ", " / ")
 _LEADING_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " : ", ": ", " ~ ", " । ", "। ")
@@ -42,6 +43,18 @@ def choose_title(titles: list[str], site_names: Iterable[str]) -> str:
                 and cleaned.count(other) >= cleaned.count(first):
             return other
     return first
+
+
+def printed_part(title: str, is_printed: Callable[[str], bool]) -> str:
+    """On a page without ``<h1>`` (legacy table layouts), the part of ``Site - Headline`` that the
+    page prints on its own as a text (the headline's table cell) is the headline."""
+    for separator in _AGREEMENT_SEPARATORS:
+        if separator in title:
+            head, _, tail = title.partition(separator)
+            printed = [part for part in (tail, head) if len(part) >= 10 and is_printed(part)]
+            if len(printed) == 1:
+                return printed[0]
+    return title
 
 
 def _is_part(part: str, title: str) -> bool:

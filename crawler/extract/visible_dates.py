@@ -35,6 +35,8 @@ _UPDATED = re.compile(r"updated|modified|अपडेट|अद्यतन|aktu
 # Where a second label starts inside one text ("Published: ... | Updated: ...").
 _LABEL_START = re.compile(f"(?:{_PUBLISHED.pattern}|{_UPDATED.pattern})", re.IGNORECASE)
 DATE_TEXT_MAX_CHARS = 200
+# A byline block's texts are short; a longer one is the story.
+BYLINE_TEXT_MAX_CHARS = 120
 # How many texts after the headline count as its byline block.
 BYLINE_TEXTS = 25
 _FOLLOWING_TEXTS = etree.XPath(f"following::text()[normalize-space()][position() <= {BYLINE_TEXTS}]")
@@ -136,13 +138,14 @@ def _after_headline(anchor: Any, now: datetime | None) -> VisibleDate | None:
     last = anchor
     while len(last):
         last = last[-1]
+    rails: dict[Any, bool] = {}
     for node in _FOLLOWING_TEXTS(last):
         parent = node.getparent()
         if parent is None or parent.tag in ("script", "style", "a"):
             continue
         text = " ".join(str(node).split())
-        if len(text) > DATE_TEXT_MAX_CHARS:
-            break  # the story has begun
+        if len(text) > BYLINE_TEXT_MAX_CHARS or parent.tag == "p" or boilerplate.in_rail(parent, rails):
+            break  # the story (or what follows it) has begun
         found = _from_text(text, now, _PLAIN_RANK)
         if found is not None:
             return found
