@@ -111,12 +111,15 @@ def _best_paragraphs(index: PageIndex, containers: Iterable[tuple[list[Any], boo
             return found
         if sum(map(len, found)) > sum(map(len, best)):
             best = found
-    for blocks in (densest_blocks, bare_text_blocks):
-        found = _read(blocks(index), True)
-        if sum(map(len, found)) > sum(map(len, best)):
+    found = _read(densest_blocks(index), True)
+    if sum(map(len, found)) > sum(map(len, best)):
+        best = found
+    if sum(map(len, best)) < ENOUGH_BODY_CHARS:
+        # Bare text is the last resort, and taken only when it amounts to a story: a stray headline
+        # in a list of links is not one.
+        found = _read(bare_text_blocks(index), True)
+        if sum(map(len, found)) >= ENOUGH_BODY_CHARS and sum(map(len, found)) > sum(map(len, best)):
             best = found
-        if sum(map(len, best)) >= ENOUGH_BODY_CHARS:
-            break
     return best
 
 
@@ -163,10 +166,14 @@ def _bare_text_scores(index: PageIndex) -> dict[Any, float]:
         if element.tag in _NOT_TEXT:
             continue
         own = len((element.text or "").strip()) + sum(len((child.tail or "").strip()) for child in element)
-        if own < SCORED_PARAGRAPH_CHARS or boilerplate.in_rail(element, rails):
+        if own < SCORED_PARAGRAPH_CHARS or boilerplate.in_rail(element, rails) or _in_link(element):
             continue
         _add_score(scores, element, 1 + min(own / 100, 3))
     return scores
+
+
+def _in_link(element: Any) -> bool:
+    return any(ancestor.tag == "a" for ancestor in element.iterancestors())
 
 
 def _add_score(scores: dict[Any, float], element: Any, score: float) -> None:

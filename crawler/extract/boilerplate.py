@@ -10,6 +10,7 @@ Matching on words folds the nukta away, so पढ़ें typed with either enc
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 # Elements whose content is never article text.
@@ -93,9 +94,15 @@ def is_boilerplate_element(element: Any) -> bool:
         return True
     for name in _PURPOSE_ATTRIBUTES:
         value = attributes.get(name)
-        if value and any(_BOILERPLATE_TOKEN.match(token) or _has_furniture_word(token) for token in value.split()):
+        if value and _names_furniture(value):
             return True
     return False
+
+
+@lru_cache(maxsize=8192)
+def _names_furniture(value: str) -> bool:
+    """Whether a class/id value names furniture; cached, as a page repeats the same class values."""
+    return any(_BOILERPLATE_TOKEN.match(token) or _has_furniture_word(token) for token in value.split())
 
 
 def _has_furniture_word(token: str) -> bool:
