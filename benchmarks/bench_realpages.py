@@ -59,7 +59,7 @@ import regex
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler import settings
+from crawler.config import CrawlSettings
 from crawler.extract.fields import build_article
 from crawler.items import Page
 from crawler.text.cleaning import decode_html
@@ -70,7 +70,7 @@ ENV = "KHABAR_REALPAGES"
 KHABAR_REPEATS = 5
 TRAFILATURA_REPEATS = 3
 WORST = 12
-MIN_BODY_CHARS = settings.KHABAR_MIN_BODY_CHARS
+MIN_BODY_CHARS = CrawlSettings().min_body_chars  # the validate pipeline's default
 
 # ---------------------------------------------------------------------------
 # The set
