@@ -59,6 +59,7 @@ import regex
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bench_extract import pin_to_one_core
 from crawler.config import CrawlSettings
 from crawler.extract.fields import build_article
 from crawler.items import Page
@@ -275,14 +276,6 @@ def trafilatura_extractor() -> tuple[str, Callable[[Case], Answer]] | None:
         return Answer(stored, "" if stored else "no title or text", title, authors, published, text)
 
     return f"trafilatura {trafilatura.__version__}", extract
-
-
-def pin_to_one_core() -> str:
-    if hasattr(os, "sched_setaffinity"):
-        core = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {core})
-        return f"pinned to CPU {core}"
-    return "not pinned (no sched_setaffinity here)"
 
 
 def timed_answer(extract: Callable[[Case], Answer], case: Case, repeats: int) -> Answer:

@@ -23,6 +23,7 @@ def main(names: list[str]) -> int:
         spec = importlib.util.spec_from_file_location(script.stem, script)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up while the script runs
         started = time.perf_counter()
         try:
             spec.loader.exec_module(module)
