@@ -344,12 +344,15 @@ def runs(limit: int, spider: str | None, as_json: bool, db_path: str | None, con
 @cli.command()
 @click.option("--print-cron", is_flag=True, help="Print equivalent crontab lines and exit.")
 @click.option("--print-systemd", is_flag=True, help="Print equivalent systemd .service and .timer units and exit.")
+@click.option("--print-scrapyd", "scrapyd_url", is_flag=False, flag_value="http://localhost:6800", default=None,
+              metavar="[URL]", help="Print crontab lines that have a Scrapyd server (default http://localhost:6800) "
+                                    "run the schedules, and exit.")
 @click.option("--list", "list_only", is_flag=True, help="List the schedules with their next run and exit.")
 @click.option("--now", "run_now", is_flag=True, help="Run every schedule once right away, then keep to the schedule.")
 @click.option("--only", multiple=True, metavar="NAME", help="Only this schedule (repeatable).")
 @common_options
-def schedule(print_cron: bool, print_systemd: bool, list_only: bool, run_now: bool, only: tuple[str, ...],
-             db_path: str | None, config_path: str | None) -> None:
+def schedule(print_cron: bool, print_systemd: bool, scrapyd_url: str | None, list_only: bool, run_now: bool,
+             only: tuple[str, ...], db_path: str | None, config_path: str | None) -> None:
     """Run the config's [schedules] in the foreground until SIGTERM or Ctrl-C.
 
     \b
@@ -361,6 +364,7 @@ def schedule(print_cron: bool, print_systemd: bool, list_only: bool, run_now: bo
       khabar schedule --list
       khabar schedule --print-cron >> my-crontab
       khabar schedule --print-systemd
+      khabar schedule --print-scrapyd http://scrapyd.internal:6800
     """
     import logging
 
@@ -373,6 +377,8 @@ def schedule(print_cron: bool, print_systemd: bool, list_only: bool, run_now: bo
             click.echo(scheduling.cron_lines(config, chosen), nl=False)
         elif print_systemd:
             click.echo(scheduling.systemd_units(config, chosen), nl=False)
+        elif scrapyd_url:
+            click.echo(scheduling.scrapyd_lines(config, chosen, scrapyd_url), nl=False)
         elif list_only:
             emit(scheduling.schedule_table(config, chosen), False,
                  ["name", "spider", "cron", "args", "next_run", "last_started_at", "last_exit_code"], "")

@@ -341,6 +341,31 @@ def cron_lines(config: Config, schedules: list[Schedule], cwd: str | None = None
     return "\n".join(lines) + "\n"
 
 
+SCRAPYD_PROJECT = "khabar"
+
+
+def scrapyd_lines(config: Config, schedules: list[Schedule], url: str) -> str:
+    """Crontab lines that ask a Scrapyd server (``url``) to run the schedules instead of running them here.
+
+    Each line POSTs ``schedule.json`` with the spider's arguments, its settings and the database and config as
+    ``setting=``: the paths are the Scrapyd host's, so they are written out absolute."""
+    endpoint = url.rstrip("/") + "/schedule.json"
+    lines = [f"# Khabar schedules from {config.source_name}, run by the Scrapyd at {url}; install with `crontab -e`.",
+             f"# Deploy first: scrapyd-deploy local -p {SCRAPYD_PROJECT} (see README, Scrapyd). Scrapyd queues a "
+             "run; the spider lock next to the database refuses an overlapping one."]
+    for schedule in schedules:
+        fields = [("project", SCRAPYD_PROJECT), ("spider", schedule.spider), *schedule.args.items(),
+                  *(("setting", f"{name}={value}") for name, value in schedule.settings.items()),
+                  ("setting", f"KHABAR_SCHEDULE={schedule.name}"),
+                  ("setting", f"KHABAR_DB={os.path.abspath(config.db_path)}")]
+        if config.source:
+            fields.append(("setting", f"KHABAR_CONFIG={os.path.abspath(config.source)}"))
+        command = shlex.join(["curl", "-sS", "--fail", endpoint,
+                              *(word for name, value in fields for word in ("-d", f"{name}={value}"))])
+        lines.append(f"{schedule.cron} {command.replace('%', chr(92) + '%')}")  # % ends a crontab command
+    return "\n".join(lines) + "\n"
+
+
 _WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 
 
