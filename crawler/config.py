@@ -8,6 +8,7 @@ Every knob is declared once, with its default, its key in khabar.toml and its Sc
     [dedup]     crawler.store.stories.DedupSettings        KHABAR_NEAR_DUPLICATE_THRESHOLD
     [delivery]  crawler.alerts.settings.DeliverySettings   KHABAR_NOTIFY_RETRY_SECONDS ...
     [health]    crawler.alerts.settings.HealthRules        KHABAR_HEALTH_MIN_DATE_COVERAGE ...
+    [cluster]   crawler.store.cluster.ClusterSettings      KHABAR_CLUSTER, KHABAR_CLUSTER_LEASE_SECONDS
 
 Precedence, lowest first: the default; the config file (``--config``, else KHABAR_CONFIG, else
 ./khabar.toml); KHABAR_DB from the environment; ``--db``; a ``-s KHABAR_...=value`` override, for that
@@ -34,6 +35,7 @@ from crawler.alerts.rules import TOPIC_FIELDS, RuleError, Topic, compile_topic
 from crawler.alerts.settings import DeliverySettings, HealthRules, NotifyTarget
 from crawler.knobs import Knob, KnobError, boolean, choice, duration, knob, knobs_of, names, number, whole
 from crawler.store.articles import ArticleStore, StoreSettings
+from crawler.store.cluster import ClusterSettings
 from crawler.store.stories import DedupSettings
 
 DEFAULT_CONFIG_NAME = "khabar.toml"
@@ -75,7 +77,7 @@ class CrawlSettings:
 
 
 # The knob sections of Config, by their [table] in khabar.toml.
-SECTIONS = ("storage", "crawl", "dedup", "delivery", "health")
+SECTIONS = ("storage", "crawl", "dedup", "delivery", "health", "cluster")
 
 
 @dataclass
@@ -86,6 +88,7 @@ class Config:
     dedup: DedupSettings = field(default_factory=DedupSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     health: HealthRules = field(default_factory=HealthRules)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
     topics: dict[str, Topic] = field(default_factory=dict)
     notify: dict[str, NotifyTarget] = field(default_factory=dict)
     schedules: dict[str, Schedule] = field(default_factory=dict)
@@ -120,11 +123,28 @@ class Config:
         derived: dict[str, Any] = {found.setting: getattr(values, found.attribute) for _, found, values in self.knobs()}
         if self.source:
             derived["KHABAR_CONFIG"] = str(self.source)
+        if self.cluster.url:
+            derived.update(cluster_scrapy_settings(self.cluster.url))
         return derived
 
     def open_store(self) -> ArticleStore:
         """The store of one process, fully configured: the one place it is built."""
         return ArticleStore.open(self.storage, self.dedup)
+
+
+def cluster_scrapy_settings(url: str) -> dict[str, Any]:
+    """What KHABAR_CLUSTER stands for in Scrapy: scrapy-redis's scheduler (through Khabar's subclass, whose popped
+    requests survive a killed crawler) and its dupefilter, keys per spider under khabar:, kept between processes."""
+    return {
+        "SCHEDULER": "crawler.components.frontier.ClusterScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_QUEUE_CLASS": "crawler.components.frontier.ReliablePriorityQueue",
+        "SCHEDULER_QUEUE_KEY": "khabar:%(spider)s:requests",
+        "SCHEDULER_DUPEFILTER_KEY": "khabar:%(spider)s:dupefilter",
+        # The frontier outlives each process: ClusterScheduler clears it only when the whole crawl is done.
+        "SCHEDULER_PERSIST": True,
+        "REDIS_URL": url,
+    }
 
 
 @dataclass

@@ -44,10 +44,12 @@ EXTENSIONS = {
     "crawler.components.throttle.NotModifiedAwareAutoThrottle": 0,
 }
 
-# The order DESIGN.md gives: parse -> validate -> dedup -> store -> alert.
+# The order DESIGN.md gives: parse -> validate -> dedup -> store -> alert. In a cluster crawl (KHABAR_CLUSTER) the
+# handoff pushes each article to Redis and dedup, store and alert are `khabar writer`'s, in another process.
 ITEM_PIPELINES = {
     "pipelines.parse.ParsePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.handoff.HandoffPipeline": 250,
     "pipelines.dedup.DedupPipeline": 300,
     "pipelines.store.StorePipeline": 400,
     "pipelines.health.HealthPipeline": 450,

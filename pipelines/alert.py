@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.alerts.delivery import deliver_due
 from crawler.alerts.matcher import TopicMatcher
-from crawler.alerts.recording import AlertRecorder
+from crawler.alerts.recording import AlertRecorder, raise_alerts
 from crawler.components.addon import KhabarAddon
 from crawler.items import Article
 
@@ -33,20 +34,19 @@ class AlertPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AlertPipeline:
-        return cls(crawler, KhabarAddon.of(crawler))
+        addon = KhabarAddon.of(crawler)
+        if addon.in_cluster:
+            raise NotConfigured  # a cluster crawl hands its articles to `khabar writer` (pipelines/handoff.py)
+        return cls(crawler, addon)
 
     def open_spider(self) -> None:
         self._recorder = AlertRecorder(self.addon.store.db, self.config)
 
     def process_item(self, item: Any) -> Any:
-        # An edit can make a story match (a live page that turns to the war); the UNIQUE
-        # (article, topic) index keeps it to one alert either way.
-        if not isinstance(item, Article) or item.disposition not in ("new", "updated") or item.article_id is None:
+        if not isinstance(item, Article):
             return item
         assert self._recorder is not None
-        now = datetime.now(UTC)
-        for found in self.matcher.match_article(item):
-            outcome = self._recorder.record(item.article_id, self.config.topics[found.topic], found, now)
+        for found, outcome in raise_alerts(self._recorder, self.matcher, self.config.topics, item, datetime.now(UTC)):
             self.stats.inc_value(f"khabar/alert_outcomes/{outcome}")
             if outcome == "created":
                 self.stats.inc_value("khabar/alerts")

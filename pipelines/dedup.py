@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.components.addon import KhabarAddon
@@ -39,7 +39,10 @@ class DedupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
-        return cls(crawler, KhabarAddon.of(crawler))
+        addon = KhabarAddon.of(crawler)
+        if addon.in_cluster:
+            raise NotConfigured  # a cluster crawl hands its articles to `khabar writer` (pipelines/handoff.py)
+        return cls(crawler, addon)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):

@@ -11,11 +11,13 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
 from crawler.components.addon import KhabarAddon
 from crawler.items import Article
+from crawler.store.dedup import store_decided
 from crawler.text.clock import utc_now
 
 logger = logging.getLogger(__name__)
@@ -30,7 +32,10 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler, KhabarAddon.of(crawler))
+        addon = KhabarAddon.of(crawler)
+        if addon.in_cluster:
+            raise NotConfigured  # a cluster crawl hands its articles to `khabar writer` (pipelines/handoff.py)
+        return cls(crawler, addon)
 
     def open_spider(self) -> None:
         store = self.addon.store  # open the database before the first page
@@ -41,24 +46,8 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        store = self.addon.store
-        now = utc_now()
-        found = item.validators
-        redirects = found.aliases if found else []
-        urls = list(dict.fromkeys([item.url, item.canonical_url, *item.aliases, *redirects]))
-        if item.disposition == "new":
-            item.article_id = store.insert(item, now, story_id=item.story_id, aliases=urls)
-            if item.story_id != item.article_id:
-                self.stats.inc_value("khabar/stories/joined")
-        else:
-            assert item.article_id is not None
-            if item.disposition == "updated":
-                store.update(item.article_id, item, now)
-            else:
-                store.touch(item.article_id, now)
-            store.add_aliases(urls, item.article_id, now)
-        if found:
-            store.save_validators(item.url, found, now)
+        if store_decided(self.addon.store, item, utc_now()):
+            self.stats.inc_value("khabar/stories/joined")
         self.stats.inc_value(f"khabar/articles/{item.disposition}")
         logger.debug("%s: %s", item.disposition, item.canonical_url)
         return item

@@ -245,6 +245,18 @@ def _state(alert: dict[str, Any], deliveries: list[dict[str, Any]], now: str) ->
     return "due" if deliveries else "pending"
 
 
+def raise_alerts(recorder: AlertRecorder, matcher: TopicMatcher, topics: dict[str, Topic], article: Any,
+                 now: datetime) -> list[tuple[TopicMatch, str]]:
+    """Match a new or changed stored article against the topics and record each match: (match, outcome) with the
+    outcome of ``AlertRecorder.record``. The alert pipeline and `khabar writer` both come through here."""
+    # An edit can make a story match (a live page that turns to the war); the UNIQUE (article, topic) index keeps
+    # it to one alert either way.
+    if article.disposition not in ("new", "updated") or article.article_id is None:
+        return []
+    return [(found, recorder.record(article.article_id, topics[found.topic], found, now))
+            for found in matcher.match_article(article)]
+
+
 def list_alerts(db: sqlite_utils.Database, *, topic: str | None = None, limit: int = 50,
                 now: datetime | None = None) -> list[dict[str, Any]]:
     where = "WHERE alerts.topic = ?" if topic else ""

@@ -492,6 +492,56 @@ def reparse(site: str | None, db_path: str | None, config_path: str | None) -> N
     click.echo(", ".join(f"{name}: {n}" for name, n in sorted(counts.items())) or "no stored articles")
 
 
+@cli.command()
+@click.option("--cluster", "cluster_url", metavar="URL",
+              help="The cluster's Redis, e.g. redis://127.0.0.1:6379/0 (default: [cluster] url in the config).")
+@click.option("--until-idle", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Exit once the queue has been empty this long (default: run until SIGTERM or Ctrl-C).")
+@click.option("-s", "settings", multiple=True, metavar="NAME=VALUE",
+              help="A knob for this run, e.g. -s KHABAR_BATCH_SIZE=200 (articles per commit).")
+@click.option("-v", "--verbose", is_flag=True, help="Log each alert and a progress line every 10 s.")
+@common_options
+def writer(cluster_url: str | None, until_idle: float | None, settings: tuple[str, ...], verbose: bool,
+           db_path: str | None, config_path: str | None) -> None:
+    """Store a cluster crawl's articles: the one process that writes the SQLite file.
+
+    \b
+    Crawler processes started with -s KHABAR_CLUSTER=URL (on any hosts) push parsed
+    articles to Redis; this drains them through the same dedup, store and alert code as
+    a one-process crawl. Stopped or killed at any moment, it resumes without losing or
+    doubling an article. Examples:
+      khabar writer --cluster redis://127.0.0.1:6379/0 --db data/khabar.db
+      khabar writer --cluster redis://127.0.0.1:6379/0 --until-idle 30
+    """
+    import logging
+    import signal
+    import threading
+
+    from crawler.app.writer import Writer
+    from crawler.store.cluster import ClusterError, connect
+
+    pairs = parse_pairs(settings, "-s")
+    if cluster_url:
+        pairs["KHABAR_CLUSTER"] = cluster_url
+    config = get_config(config_path, db_path, tuple(f"{name}={value}" for name, value in pairs.items()))
+    if not config.cluster.url:
+        raise click.ClickException("which cluster? give its Redis: --cluster redis://HOST:PORT/DB "
+                                   "(or [cluster] url in the config)")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    open_db(config, create=True).close()  # a clear sentence if the file cannot be created or opened
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())  # finish the batch in hand, then exit
+    try:
+        draining = Writer(config, connect(config.cluster.url))
+        click.echo(f"Writing the articles of the cluster at {config.cluster.url} into {config.db_path}", err=True)
+        draining.run(until_idle=until_idle, stop=stop)
+    except (ClusterError, DatabaseError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(draining.summary())
+
+
 @cli.command(name="list")
 def list_spiders() -> None:
     """List the spiders (same as `scrapy list`). Example: khabar list"""

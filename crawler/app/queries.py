@@ -127,6 +127,18 @@ def format_summary(summary: dict[str, Any]) -> str:
     counts = run_counts(summary["stats"])
     reasons = json.loads(counts["dropped_reasons"])
     dropped = ", ".join(f"{reason}: {n}" for reason, n in sorted(reasons.items())) or "none"
+    if summary.get("cluster"):
+        stats = summary["stats"]
+        return "\n".join([
+            f"Cluster crawl of {summary['spider']} finished here ({stats.get('finish_reason', '?')}) through "
+            f"{summary['cluster']}; `khabar writer` stores the articles",
+            f"  pages fetched        {counts['pages']}",
+            f"  handed to the writer {stats.get('khabar/cluster/pushed', 0)} articles",
+            f"  known, not fetched   {counts['skipped']}",
+            f"  pages dropped        {counts['dropped']} ({dropped})",
+            f"  errors               {counts['errors']}",
+            f"  taken back           {stats.get('khabar/cluster/requeued', 0)} requests of stopped crawlers",
+        ])
     lines = [
         f"Crawl of {summary['spider']} finished ({summary['stats'].get('finish_reason', '?')}), "
         f"run {summary.get('run_id')} in {summary['db']}",

@@ -16,6 +16,8 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.components.sites import spider_names
 from crawler.config import Config, ConfigError, overrides_in, unknown_overrides
+from crawler.store.cluster import ClusterError
+from crawler.store.cluster import connect as connect_cluster
 from crawler.store.connection import connect
 from crawler.store.runs import REFUSED, SpiderLock
 from crawler.store.sqlite import DatabaseError
@@ -40,6 +42,19 @@ def load_spider(spider: str, args: dict[str, str]) -> Any:
     return spider_class
 
 
+def _check_database(spider: str, config: Config) -> None:
+    """The file opens (created and migrated if new), and no other crawl of this spider is writing it."""
+    try:
+        connect(config.db_path).close()
+    except DatabaseError as error:
+        raise CrawlError(str(error)) from None
+    if config.crawl.spider_lock and spider not in config.crawl.unlocked_spiders:
+        holder = SpiderLock.for_db(config.db_path, spider).holder()
+        if holder:
+            raise CrawlError(f"{spider} is already being crawled into {config.db_path} by process {holder}; "
+                             "wait for it to finish (one run per spider at a time)")
+
+
 def run_crawl(spider: str, args: dict[str, str], config: Config, *, settings: dict[str, str] | None = None,
               verbose: bool = False, progress: str = "off") -> dict[str, Any]:
     """``progress``: "live" (a line rewritten in place, for a terminal), "lines" or "off" (crawler/components/
@@ -53,15 +68,14 @@ def run_crawl(spider: str, args: dict[str, str], config: Config, *, settings: di
     except ConfigError as error:
         raise CrawlError(f"bad setting: {error}") from None
     spider_class = load_spider(spider, args)
-    try:
-        connect(config.db_path).close()
-    except DatabaseError as error:
-        raise CrawlError(str(error)) from None
-    if config.crawl.spider_lock and spider not in config.crawl.unlocked_spiders:
-        holder = SpiderLock.for_db(config.db_path, spider).holder()
-        if holder:
-            raise CrawlError(f"{spider} is already being crawled into {config.db_path} by process {holder}; "
-                             "wait for it to finish (one run per spider at a time)")
+    if config.cluster.url:
+        # A cluster crawler writes no SQLite and may run anywhere: it needs Redis, not the file or its lock.
+        try:
+            connect_cluster(config.cluster.url).close()
+        except ClusterError as error:
+            raise CrawlError(str(error)) from None
+    else:
+        _check_database(spider, config)
     project = get_project_settings()
     project.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
     for name, value in given.items():
@@ -78,4 +92,4 @@ def run_crawl(spider: str, args: dict[str, str], config: Config, *, settings: di
         raise CrawlError(f"{spider} is already being crawled into {config.db_path} by process "
                          f"{stats.get('khabar/refused_by_pid', '?')}; this run fetched nothing")
     return {"spider": spider, "db": config.db_path, "stats": stats,
-            "run_id": stats.get("khabar/run_id")}
+            "run_id": stats.get("khabar/run_id"), "cluster": config.cluster.url}

@@ -5,7 +5,8 @@ Scrapy calls ``update_settings`` before any component is built: the add-on resol
 every ``-s KHABAR_...`` override) and writes the Scrapy settings derived from it. Components
 then ask the add-on, once, in ``from_crawler`` (``KhabarAddon.of(crawler)``) for the config and
 the store. The store is opened on first use and closed when the engine stops, after the
-pipelines have finished.
+pipelines have finished. In a cluster crawl (``-s KHABAR_CLUSTER=redis://...``) the add-on holds the Redis
+client instead, and no component opens the SQLite file.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler.config import Config, config_for_crawl, unknown_overrides
 from crawler.store.articles import ArticleStore
+from crawler.store.cluster import connect as connect_cluster
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ class KhabarAddon:
         self.crawler = crawler
         self._config: Config | None = None
         self._store: ArticleStore | None = None
+        self._cluster: Any = None
         crawler.signals.connect(self._close, signal=signals.engine_stopped)
 
     @classmethod
@@ -65,6 +68,20 @@ class KhabarAddon:
             self._store = self.config.open_store()
         return self._store
 
+    @property
+    def in_cluster(self) -> bool:
+        """A distributed crawl: crawler processes share a Redis frontier and hand their articles to the writer."""
+        return bool(self.config.cluster.url)
+
+    @property
+    def cluster(self) -> Any:
+        """The redis-py client of a cluster crawl, connected on first use (ClusterError if Redis cannot be reached)."""
+        if self._cluster is None:
+            self._cluster = connect_cluster(self.config.cluster.url)
+        return self._cluster
+
     def _close(self, *args: Any, **kwargs: Any) -> None:
         if self._store is not None:
             self._store.close()
+        if self._cluster is not None:
+            self._cluster.close()

@@ -8,7 +8,9 @@ stored last time, so discovery still sees every link.
 
 An article response's validators travel with it (``response.meta["khabar_validators"]`` ->
 ``Page.validators`` -> ``Article.validators``) and are written with the article by the store
-pipeline, or, when the page is dropped, with the verdict ``dropped`` by ``item_dropped`` here.
+pipeline, or, when the page is dropped, with the verdict ``dropped`` by ``item_dropped`` here. A cluster crawler
+has no file: it sends no conditional requests and keeps no listing bodies, but an article's validators still
+travel with it to `khabar writer`, which stores them.
 """
 
 from __future__ import annotations
@@ -43,7 +45,9 @@ class ConditionalRequestMiddleware:
         self.addon = addon
         self.enabled = addon.config.crawl.conditional_requests
         self.default_skip = addon.config.crawl.skip_known
-        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        self.has_store = not addon.in_cluster
+        if self.has_store:
+            crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
@@ -57,11 +61,14 @@ class ConditionalRequestMiddleware:
         kind = request.meta.get("khabar_kind")
         if not self.enabled or kind is None:
             return False
+        if not self.has_store:
+            # Only to pass an article's validators on to the writer.
+            return kind == ARTICLE and skip_known(spider, self.default_skip)
         return kind != ARTICLE or skip_known(spider, self.default_skip)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Any:
         spider = spider or self.crawler.spider
-        if not self._active(request, spider):
+        if not self._active(request, spider) or not self.has_store:
             return None
         found = self.store.validators(real_url(spider, request.url))
         if not found or not self._usable(request, found):

@@ -15,7 +15,7 @@ import os
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.alerts import health as crawl_health
@@ -43,7 +43,11 @@ class CrawlRunExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunExtension:
-        return cls(crawler, KhabarAddon.of(crawler))
+        addon = KhabarAddon.of(crawler)
+        if addon.in_cluster:
+            # Several processes crawl one spider at once and none of them writes the file.
+            raise NotConfigured
+        return cls(crawler, addon)
 
     def spider_opened(self, spider: Spider) -> None:
         store = self.addon.store

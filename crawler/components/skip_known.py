@@ -4,7 +4,8 @@ Before an article URL is fetched, its URL key is looked up. A stored article fir
 ago than the re-check window (``[crawl] recheck``, ``-s KHABAR_RECHECK_SECONDS``, or ``-a recheck=6h``
 for one run; ``0s``: never re-fetch) is skipped (``khabar/skipped/known``); a recent one is fetched
 again to catch edits (``khabar/recheck/fetched``). Listing, sitemap and feed pages always go through.
-``-a skip_known=false`` turns skipping (and conditional requests) off for one run.
+``-a skip_known=false`` turns skipping (and conditional requests) off for one run. In a cluster crawl the
+stored URLs are looked up in Redis (``khabar:known``, kept by `khabar writer`), so it works on any host.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.components.addon import KhabarAddon
 from crawler.store.articles import ArticleStore
+from crawler.store.cluster import KnownUrls
 from crawler.text.clock import parse_duration
 from crawler.text.urls import url_key
 
@@ -46,6 +48,7 @@ class SkipKnownMiddleware:
         self.default_skip = addon.config.crawl.skip_known
         self.configured_recheck = addon.config.crawl.recheck
         self._recheck: float | None = None
+        self.known = KnownUrls(addon.cluster).lookup if addon.in_cluster else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SkipKnownMiddleware:
@@ -74,7 +77,7 @@ class SkipKnownMiddleware:
         if request.meta.get("khabar_kind") != ARTICLE or not skip_known(spider, self.default_skip):
             return None
         real = real_url(spider, request.url)
-        known = self.store.known(url_key(real))
+        known = (self.known or self.store.known)(url_key(real))
         if known is None:
             return None
         article_id, first_seen = known

@@ -174,3 +174,11 @@ def _one_url_index(db: sqlite_utils.Database) -> None:
     db.execute("INSERT OR IGNORE INTO article_urls (url, url_key, article_id, first_seen_at) "
                "SELECT url, url_key, id, first_seen_at FROM articles")
     db.execute("DROP INDEX IF EXISTS idx_articles_url_key")
+
+
+@migrations(name="0008_cluster_intake")
+def _cluster_intake(db: sqlite_utils.Database) -> None:
+    """`khabar writer` (a cluster crawl's one writer) notes the item ids of the batch it commits, in the same
+    transaction: a writer killed between its commit and its acknowledgement to Redis then skips that batch."""
+    db.execute("CREATE TABLE IF NOT EXISTS cluster_intake (id INTEGER PRIMARY KEY CHECK (id = 1), "
+               "batch TEXT NOT NULL, committed_at TEXT NOT NULL)")
