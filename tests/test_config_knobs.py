@@ -32,7 +32,8 @@ def two_other_values(found: Knob, default: Any) -> tuple[Any, Any]:
     elif isinstance(default, list):
         candidates = [["alpha", "beta"], ["gamma"]]
     elif isinstance(default, str):
-        candidates = ["lines", "live", "off", "other.db", "third.db"]
+        candidates = ["lines", "live", "off", "other.db", "third.db", "redis://127.0.0.1:6390/1",
+                      "redis://127.0.0.1:6391/2"]
     else:
         candidates = [0.25, 0.75, 1, 2, 3, 7, 12, 90, 600, 7200]
     accepted = []

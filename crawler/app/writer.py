@@ -93,7 +93,8 @@ class Writer:
         finally:
             if self.client.get(WRITER) == self.identity.encode():
                 self.client.delete(WRITER)
-            self.store.close()
+            self._discard_open_batch()
+            self.store.db.close()
         return self.counts
 
     def summary(self) -> str:
@@ -190,9 +191,13 @@ class Writer:
         row = self.store.db.execute("SELECT batch FROM cluster_intake WHERE id = 1").fetchone()
         return set(json.loads(row[0])) if row else set()
 
-    def _reset_store(self) -> None:
+    def _discard_open_batch(self) -> None:
+        """A batch is committed whole, with its ids, or not at all: never half of it (it is still claimed)."""
         if self.store.db.conn.in_transaction:
             self.store.db.execute("ROLLBACK")
+
+    def _reset_store(self) -> None:
+        self._discard_open_batch()
         self.store.db.close()
         self.store = self._open_store()
 
