@@ -39,16 +39,21 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.components.runs.CrawlRunExtension": 500,
     "crawler.components.progress.ProgressExtension": 510,
+    # Ctrl-C / SIGTERM: stop fetching at once, finish the pages in flight; a second signal forces.
+    "crawler.components.stopping.StopExtension": 520,
     # AutoThrottle, except that 304 Not Modified answers may speed the crawl up as 200s do.
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.components.throttle.NotModifiedAwareAutoThrottle": 0,
 }
 
-# The order DESIGN.md gives: parse -> validate -> dedup -> store -> alert. In a cluster crawl (KHABAR_CLUSTER) the
-# handoff pushes each article to Redis and dedup, store and alert are `khabar writer`'s, in another process.
+# The order DESIGN.md gives: parse -> validate -> (since) -> dedup -> store -> alert. In a cluster crawl
+# (KHABAR_CLUSTER) the handoff pushes each article to Redis and dedup, store and alert are `khabar writer`'s, in another process.
 ITEM_PIPELINES = {
     "pipelines.parse.ParsePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
+    # -a since=: an article published before the window is neither stored nor alerted (khabar/skipped/too_old);
+    # before the handoff, so a cluster crawl does not send it to the writer either.
+    "pipelines.since.SincePipeline": 220,
     "pipelines.handoff.HandoffPipeline": 250,
     "pipelines.dedup.DedupPipeline": 300,
     "pipelines.store.StorePipeline": 400,

@@ -65,7 +65,7 @@ def test_sigterm_stops_the_scheduler_and_its_crawl_cleanly(workdir: Path, sample
     conn = sqlite3.connect(workdir / "khabar.db")
     state = conn.execute("SELECT last_pid, last_exit_code FROM schedule_state WHERE name = 'lokmat-test'").fetchone()
     conn.close()
-    assert state == (crawl_pid, 0)
+    assert state == (crawl_pid, 130)  # stopped by SIGTERM: ExitCode.INTERRUPTED
 
 
 def test_the_printed_cron_line_runs_the_scheduled_crawl(workdir: Path, sample_site: SampleSite) -> None:

@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 HEALTH_PREFIX = "khabar/health/"
 FIELDS = ("title", "date", "body", "author")
+# Stories left out by -a since=: fetched and found older, or listed with an older date and not fetched.
+OLDER_THAN_SINCE = ("khabar/skipped/too_old", "khabar/discovery/too_old", "khabar/discovery/listing_too_old")
 # Runs cut short on purpose, or refused, are described but not judged.
 NOT_JUDGED = {"shutdown", "already_running"}
 
@@ -53,6 +55,9 @@ def assess(stats: dict[str, Any], spider: str, reason: str, history: dict[str, l
     unchanged_items = sum(count.get("unchanged", 0) for count in counts.values())
     known = int(stats.get("khabar/skipped/known", 0)) + max(
         0, int(stats.get("khabar/articles/unchanged", 0)) - unchanged_items)
+    # Stories older than -a since= are output too: the site lists them, and they were read (or dated) fine, so
+    # a monitoring run over a quiet night is not "no articles".
+    known += sum(int(stats.get(key, 0)) for key in OLDER_THAN_SINCE)
     if not counts:
         counts = {spider: {}}  # a site spider that yielded nothing still gets judged under its own name
     judged = reason not in NOT_JUDGED

@@ -108,8 +108,30 @@ def crawl(spider: str, spider_args: tuple[str, ...], settings: tuple[str, ...], 
         summary = run_crawl(spider, parse_pairs(spider_args, "-a"), config,
                             settings=parse_pairs(settings, "-s"), verbose=verbose, progress=progress_mode(progress))
     except CrawlError as error:
-        raise click.ClickException(str(error)) from None
+        raise crawl_failed(error) from None
+    finish_crawl(summary)
+
+
+def crawl_failed(error: Any) -> click.ClickException:
+    """A CrawlError as the one sentence the user sees, ending the command with the error's exit status."""
+    failure = click.ClickException(str(error))
+    failure.exit_code = int(error.code)
+    return failure
+
+
+def exit_with_crawl_status(summary: dict[str, Any]) -> None:
+    """A crawl that was stopped, failed or unhealthy ends the command with its exit status, said on stderr."""
+    from crawler.app.exit_codes import MEANING, crawl_exit
+
+    code = crawl_exit(summary["stats"])
+    if code:
+        click.echo(f"exit status {int(code)}: {MEANING[code]}", err=True)
+        sys.exit(int(code))
+
+
+def finish_crawl(summary: dict[str, Any]) -> None:
     click.echo(queries.format_summary(summary))
+    exit_with_crawl_status(summary)
 
 
 def parse_pairs(pairs: tuple[str, ...], flag: str) -> dict[str, str]:
@@ -141,7 +163,7 @@ def demo(verbose: bool, progress: str, db_path: str | None, config_path: str | N
             summary = run_crawl("lokmat", {"base_url": site.url}, config, verbose=verbose,
                                 progress=progress_mode(progress))
         except CrawlError as error:
-            raise click.ClickException(str(error)) from None
+            raise crawl_failed(error) from None
     click.echo(queries.format_summary(summary))
     db = open_db(config)
     click.echo("\nLatest articles stored:")
@@ -149,6 +171,7 @@ def demo(verbose: bool, progress: str, db_path: str | None, config_path: str | N
     click.echo("\nAlerts:")
     emit(queries.alerts(db, limit=20), False, ["topic", "published_at", "title", "matched_terms"], "(none)")
     click.echo(f"\nTry: khabar search 'यूक्रेन' --db {config.db_path}")
+    exit_with_crawl_status(summary)
 
 
 @cli.command()

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import sqlite_utils
 
-from crawler.store.runs import pid_alive, run_counts
+from crawler.store.runs import pid_alive, run_counts, run_status
 from crawler.store.search import SEARCH_TABLE
 from crawler.text.hindi import fts_query, search_tokens
+
+
+# Stats keys the summary reads (written by pipelines/since.py, crawler/components/follow.py and site.py, the
+# alert pipeline and crawler/components/stopping.py).
+TOO_OLD = "khabar/skipped/too_old"
+TOO_OLD_UNFETCHED = ("khabar/discovery/too_old", "khabar/discovery/listing_too_old")
+NOT_SENT_IN_THIS_RUN = "khabar/notify/held"
+NOT_FETCHED_ON_STOP = "khabar/stopped/not_fetched"
 
 
 def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -123,14 +132,34 @@ def export(db: sqlite_utils.Database, out: TextIO, fmt: str, *, site: str | None
     return len(rows)
 
 
+HOW_IT_ENDED = {"finished": "finished", "stopped": "stopped before the end", "refused": "refused",
+                "failed": "FAILED"}
+
+
+def elapsed(stats: dict[str, Any]) -> str:
+    """The crawl's wall-clock time as people say it: 48s, 3m 05s, 1h 02m."""
+    seconds = stats.get("elapsed_time_seconds")
+    if seconds is None and stats.get("start_time") is not None:
+        seconds = (datetime.now(UTC) - stats["start_time"]).total_seconds()
+    if seconds is None:
+        return "?"
+    whole = round(float(seconds))
+    if whole < 60:
+        return f"{float(seconds):.1f}s" if seconds < 10 else f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
+
+
 def format_summary(summary: dict[str, Any]) -> str:
-    counts = run_counts(summary["stats"])
+    stats = summary["stats"]
+    counts = run_counts(stats)
     reasons = json.loads(counts["dropped_reasons"])
     dropped = ", ".join(f"{reason}: {n}" for reason, n in sorted(reasons.items())) or "none"
     if summary.get("cluster"):
-        stats = summary["stats"]
         return "\n".join([
-            f"Cluster crawl of {summary['spider']} finished here ({stats.get('finish_reason', '?')}) through "
+            f"Cluster crawl of {summary['spider']} finished here ({stats.get('finish_reason', '?')}) in "
+            f"{elapsed(stats)} through "
             f"{summary['cluster']}; `khabar writer` stores the articles",
             f"  pages fetched        {counts['pages']}",
             f"  handed to the writer {stats.get('khabar/cluster/pushed', 0)} articles",
@@ -139,19 +168,39 @@ def format_summary(summary: dict[str, Any]) -> str:
             f"  errors               {counts['errors']}",
             f"  taken back           {stats.get('khabar/cluster/requeued', 0)} requests of stopped crawlers",
         ])
+    reason = stats.get("finish_reason", "?")
+    ended = HOW_IT_ENDED.get(run_status(reason), reason) if reason != "?" else "stopped before the end"
     lines = [
-        f"Crawl of {summary['spider']} finished ({summary['stats'].get('finish_reason', '?')}), "
-        f"run {summary.get('run_id')} in {summary['db']}",
+        f"Crawl of {summary['spider']} {ended} ({reason}) in {elapsed(stats)}, run {summary.get('run_id')} "
+        f"in {summary['db']}",
         f"  pages fetched        {counts['pages']}",
         f"  articles stored      {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged",
         f"  duplicates skipped   {counts['duplicates']} (another URL of a stored story)",
         f"  known, not fetched   {counts['skipped']}",
+    ]
+    too_old, not_fetched = stats.get(TOO_OLD, 0), sum(stats.get(key, 0) for key in TOO_OLD_UNFETCHED)
+    if too_old or not_fetched or summary.get("since"):
+        lines.append(f"  older than since     {too_old} fetched, not stored or alerted"
+                     + (f"; {not_fetched} links to older stories not followed (sitemap, feed and listing dates)"
+                        if not_fetched else ""))
+    lines += [
         f"  pages dropped        {counts['dropped']} ({dropped})",
         f"  errors               {counts['errors']}",
         f"  alerts raised        {counts['alerts']}",
     ]
-    health = summary["stats"].get("khabar/health_status")
+    if stats.get("khabar/notify/sent") or stats.get("khabar/notify/failed") or stats.get("khabar/notify/waiting"):
+        failed = stats.get("khabar/notify/failed", 0)
+        lines.append(f"  alert deliveries     {stats.get('khabar/notify/sent', 0)} sent, {failed} failed"
+                     f"{' (retried by the next crawl or `khabar alerts deliver`)' if failed else ''}, "
+                     f"{stats.get('khabar/notify/waiting', 0)} waiting")
+    if stats.get(NOT_SENT_IN_THIS_RUN):
+        lines.append("  alert deliveries     not sent in this run (--no-notify): they wait in the outbox")
+    health = stats.get("khabar/health_status")
     if health:
-        problems = "; ".join(summary["stats"].get("khabar/health_problems") or [])
+        problems = "; ".join(stats.get("khabar/health_problems") or [])
         lines.append(f"  crawl health         {health}" + (f" ({problems})" if problems else ""))
+        if stats.get("khabar/health_alerts/failed"):
+            lines.append(f"  health alert         not delivered to {stats['khabar/health_alerts/failed']} target(s)")
+    if stats.get(NOT_FETCHED_ON_STOP):
+        lines.append(f"  left unfetched       {stats[NOT_FETCHED_ON_STOP]} queued requests (stopped on request)")
     return "\n".join(lines)

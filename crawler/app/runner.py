@@ -14,6 +14,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
+from crawler.app.exit_codes import ExitCode
 from crawler.components.sites import spider_names
 from crawler.config import Config, ConfigError, overrides_in, unknown_overrides
 from crawler.store.cluster import ClusterError
@@ -26,7 +27,11 @@ logger = logging.getLogger(__name__)
 
 
 class CrawlError(Exception):
-    """A crawl that could not start, phrased for the user."""
+    """A crawl that could not start, phrased for the user, with the exit status it ends the command with."""
+
+    def __init__(self, message: str, code: ExitCode = ExitCode.ERROR) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def load_spider(spider: str, args: dict[str, str]) -> Any:
@@ -52,7 +57,7 @@ def _check_database(spider: str, config: Config) -> None:
         holder = SpiderLock.for_db(config.db_path, spider).holder()
         if holder:
             raise CrawlError(f"{spider} is already being crawled into {config.db_path} by process {holder}; "
-                             "wait for it to finish (one run per spider at a time)")
+                             "wait for it to finish (one run per spider at a time)", ExitCode.REFUSED)
 
 
 def run_crawl(spider: str, args: dict[str, str], config: Config, *, settings: dict[str, str] | None = None,
@@ -90,6 +95,6 @@ def run_crawl(spider: str, args: dict[str, str], config: Config, *, settings: di
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get("finish_reason") == REFUSED:
         raise CrawlError(f"{spider} is already being crawled into {config.db_path} by process "
-                         f"{stats.get('khabar/refused_by_pid', '?')}; this run fetched nothing")
+                         f"{stats.get('khabar/refused_by_pid', '?')}; this run fetched nothing", ExitCode.REFUSED)
     return {"spider": spider, "db": config.db_path, "stats": stats,
             "run_id": stats.get("khabar/run_id"), "cluster": config.cluster.url}

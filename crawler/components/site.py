@@ -19,6 +19,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.components.discovery import Entry
 from crawler.components.follow import DiscoveryMixin
+from crawler.components.listing import card_dates
 from crawler.extract.fields import SiteFields
 from crawler.items import Page
 from crawler.text.cleaning import decode_html
@@ -148,14 +149,27 @@ class SiteSpider(DiscoveryMixin, scrapy.Spider):
 
     def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request]:
         from_article = self.kind_of(response.url) == "article"
-        for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip())
+        urls = list(dict.fromkeys(response.urljoin(href.strip()) for href in response.css("a::attr(href)").getall()))
+        too_old: set[str] = set()
+        if self.since_cutoff is not None and not from_article:
+            cutoff = self.since_cutoff
+            dated = card_dates(response.selector.root, response.urljoin, lambda url: self.kind_of(url) == "article")
+            too_old = {url for url, moment in dated.items() if moment < cutoff}
+        articles = [url for url in urls if self.kind_of(url) == "article"]
+        # A listing page whose every story is older than the window: its next pages are older still.
+        stop_paging = bool(articles) and all(url in too_old for url in articles)
+        for url in urls:
             kind = self.kind_of(url)
             if kind == "article" and from_article and self.since_cutoff is not None:
                 continue  # a monitoring run (-a since=) leaves related stories: they are mostly older
-            if kind == "article":
+            if kind == "article" and url in too_old:
+                self.count("listing_too_old")
+            elif kind == "article":
                 yield scrapy.Request(url, callback=self.parse, meta={"khabar_kind": "article"})
             elif kind == "listing" and not from_article and self._within_page_limit(url):
+                if stop_paging and _PAGE_NUMBER.search(urlsplit(url).path):
+                    self.count("listing_paging_stopped")
+                    continue
                 yield scrapy.Request(url, callback=self.parse, meta={"khabar_kind": "listing"})
 
     def _within_page_limit(self, url: str) -> bool:
