@@ -112,11 +112,20 @@ def crawl(spider: str, spider_args: tuple[str, ...], settings: tuple[str, ...], 
     finish_crawl(summary)
 
 
-def crawl_failed(error: Any) -> click.ClickException:
+class CrawlFailed(click.ClickException):
     """A CrawlError as the one sentence the user sees, ending the command with the error's exit status."""
-    failure = click.ClickException(str(error))
-    failure.exit_code = int(error.code)
-    return failure
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return self.code
+
+
+def crawl_failed(error: Any) -> click.ClickException:
+    return CrawlFailed(str(error), int(error.code))
 
 
 def exit_with_crawl_status(summary: dict[str, Any]) -> None:

@@ -13,7 +13,6 @@ from crawler.store.runs import pid_alive, run_counts, run_status
 from crawler.store.search import SEARCH_TABLE
 from crawler.text.hindi import fts_query, search_tokens
 
-
 # Stats keys the summary reads (written by pipelines/since.py, crawler/components/follow.py and site.py, the
 # alert pipeline and crawler/components/stopping.py).
 TOO_OLD = "khabar/skipped/too_old"

@@ -68,7 +68,7 @@ class StopExtension:
         dropped = 0
         for slot in list(engine.downloader.slots.values()):
             while slot.queue:
-                request, waiting = slot.queue.popleft()
+                _request, waiting = slot.queue.popleft()
                 waiting.errback(Failure(IgnoreRequest("the crawl is stopping")))
                 dropped += 1
         if dropped and self.crawler.stats is not None:
@@ -82,6 +82,6 @@ class StopExtension:
 
         logger.warning("forced to stop: the run is recorded as crashed by the next crawl of this spider")
         try:
-            reactor.stop()
+            reactor.stop()  # type: ignore[misc]
         except RuntimeError:
             pass  # already stopping
