@@ -59,6 +59,9 @@ class AlertPipeline:
         store = self.addon.store
         store.commit()
         if not self.config.delivery.at_close:
+            # --no-notify (or [delivery] at_close = false): nothing is sent by this run; say what waits.
+            waiting = store.db.execute("SELECT count(*) FROM deliveries WHERE status = 'pending'").fetchone()[0]
+            self.stats.set_value("khabar/notify/held", waiting)
             return
         report = deliver_due(store.db, self.config)
         for name in ("sent", "failed", "waiting", "messages"):

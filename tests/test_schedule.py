@@ -283,8 +283,13 @@ def test_cron_lines_run_the_same_command(workdir: Path) -> None:
                                   'cron = "0 6 * * *"\nsettings = { DOWNLOAD_DELAY = "50%" }\n')
     text = cron_lines(config, list(config.schedules.values()), cwd=str(workdir))
     lines = [line for line in text.splitlines() if not line.startswith("#")]
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert lines[0].startswith("*/30 * * * * cd ")
+    # cron keeps no record of how a run went: each line appends the exit status to the log
+    assert all(line.endswith(f'exit $code" >> {workdir}/data/khabar-cron.log') for line in lines)
+    # digests and retries go out when no crawl runs; secrets come from khabar.env beside the config
+    assert lines[2].startswith("*/5 * * * * cd ") and "-m crawler alerts deliver --db " in lines[2]
+    assert f". {workdir}/khabar.env;" in lines[0] and f". {workdir}/khabar.env;" in lines[2]
     assert "-m crawler crawl lokmat -a max_pages=3" in lines[0] and "KHABAR_SCHEDULE=lokmat" in lines[0]
     assert "--config " + str(workdir / "khabar.toml") in lines[0]
     assert lines[1].startswith("0 6 * * * ") and "DOWNLOAD_DELAY=50\\%" in lines[1]  # % ends a cron command
@@ -296,10 +301,13 @@ def test_systemd_units_name_the_same_times(workdir: Path) -> None:
     assert "# ---- khabar-lokmat.service ----" in text and "# ---- khabar-lokmat.timer ----" in text
     assert "OnCalendar=*-*-* *:00,30:00" in text and "Persistent=true" in text
     assert "ExecStart=" + " ".join(crawl_command(config.schedules["lokmat"], config)) in text
+    assert f"EnvironmentFile=-{workdir}/khabar.env" in text  # the notify secrets, outside the config
+    assert "-m crawler alerts deliver --db " in text and "OnCalendar=*:0/5" in text
     tool = shutil.which("systemd-analyze")
     if tool:  # systemd itself accepts the units
         units = dict(re.findall(r"# ---- (\S+) ----\n(.*?)(?=\n# ---- |\Z)", text, re.S))
-        assert set(units) == {"khabar-lokmat.service", "khabar-lokmat.timer"}
+        assert set(units) == {"khabar-lokmat.service", "khabar-lokmat.timer", "khabar-deliver.service",
+                              "khabar-deliver.timer"}
         for name, body in units.items():
             (workdir / name).write_text(body, encoding="utf-8")
         check = subprocess.run([tool, "verify", *(str(workdir / name) for name in units)],

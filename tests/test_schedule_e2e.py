@@ -81,5 +81,40 @@ def test_the_printed_cron_line_runs_the_scheduled_crawl(workdir: Path, sample_si
     run = last_run(workdir / "khabar.db")
     assert (run["scheduled"], run["status"], run["health_status"]) == ("lokmat-test", "finished", "ok")
     assert run["new"] > 0
+    log = (workdir / "khabar-cron.log").read_text(encoding="utf-8")
+    assert log.rstrip().endswith("schedule lokmat-test exit 0")  # cron keeps no record: the line does
+    deliver = next(line for line in printed.stdout.splitlines() if " alerts deliver " in line)
+    assert deliver.startswith("*/5 * * * * ")
+    done = subprocess.run(["bash", "-c", deliver.split(" ", 5)[5].replace("\\%", "%")],
+                          env=khabar_env(workdir, KHABAR_DB="", KHABAR_CONFIG=""), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    log = (workdir / "khabar-cron.log").read_text(encoding="utf-8")
+    assert log.rstrip().endswith("alerts deliver exit 0") and "sent " in log
     listed = run_khabar(workdir, "schedule", "--list")
     assert listed.returncode == 0 and "lokmat-test" in listed.stdout and "-01-01T00:00" in listed.stdout
+
+
+def test_a_scheduled_unhealthy_run_records_exit_4(workdir: Path) -> None:
+    with SampleSite() as site:
+        closed = site.url  # nothing listens here once it is closed: every request fails
+    write_config(workdir, closed, 'RETRY_TIMES = "0"')
+    printed = run_khabar(workdir, "schedule", "--print-cron")
+    line = next(line for line in printed.stdout.splitlines() if not line.startswith("#"))
+    subprocess.run(["bash", "-c", line.split(" ", 5)[5].replace("\\%", "%")],
+                   env=khabar_env(workdir, KHABAR_DB="", KHABAR_CONFIG=""), capture_output=True, text=True, timeout=120)
+    assert (workdir / "khabar-cron.log").read_text(encoding="utf-8").rstrip().endswith("schedule lokmat-test exit 4")
+    # The foreground scheduler records the same status, with what it means.
+    scheduler = subprocess.Popen([sys.executable, "-m", "crawler", "schedule", "--now"], cwd=workdir,
+                                 env=khabar_env(workdir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: (workdir / "khabar.db").exists() and rows(
+            workdir / "khabar.db", "SELECT count(*) FROM schedule_state WHERE last_exit_code IS NOT NULL")[0][0] > 0)
+        scheduler.send_signal(signal.SIGTERM)
+        output, _ = scheduler.communicate(timeout=60)
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+    assert "exited with 4 (finished, crawl health ALERT)" in output
+    listed = run_khabar(workdir, "schedule", "--list")
+    assert "4 (finished, crawl health ALERT)" in listed.stdout

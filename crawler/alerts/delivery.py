@@ -262,3 +262,24 @@ def deliver_due(db: sqlite_utils.Database, config: AlertSetup, now: datetime | N
         report.messages += 1
     report.waiting = db.execute("SELECT count(*) FROM deliveries WHERE status = 'pending'").fetchone()[0]
     return report
+
+
+def targets_in_use(config: AlertSetup) -> list[str]:
+    """The notify targets something will send to: the topics' targets and the health alerts' targets."""
+    used: dict[str, None] = {}
+    for topic in config.topics.values():
+        used |= dict.fromkeys(targets_for(topic, config))
+    used |= dict.fromkeys(config.health.notify or list(config.notify))
+    return [name for name in used if name in config.notify]
+
+
+def missing_secrets(config: AlertSetup) -> list[str]:
+    """One sentence per target in use whose ``url_env`` names an unset variable: checked before a crawl starts,
+    so a missing secret is not found five failed deliveries later."""
+    problems = []
+    for name in targets_in_use(config):
+        target = config.notify[name]
+        if target.url_env and not os.environ.get(target.url_env, "").strip():
+            problems.append(f"notify.{name}: the environment variable {target.url_env} is not set (it holds the "
+                            f"Apprise URL; `khabar schedule --print-systemd` shows where to put it)")
+    return problems

@@ -28,7 +28,8 @@ class DeliverySettings:
     """``[delivery]`` in khabar.toml: when and how often the outbox is tried."""
 
     at_close: bool = knob(True, setting="KHABAR_NOTIFY_AT_CLOSE", read=boolean,
-                          help="send due alerts when a crawl closes (else only `khabar alerts deliver` sends)")
+                          help="send due alerts (and a health alert) when a crawl closes (else only `khabar alerts "
+                               "deliver` sends; `khabar crawl --no-notify` turns it off for one run)")
     retry: float = knob(60.0, setting="KHABAR_NOTIFY_RETRY_SECONDS", read=duration,
                         help="a failed delivery is retried after this, then twice as long each time")
     retry_max: float = knob(6 * 3600.0, setting="KHABAR_NOTIFY_RETRY_MAX_SECONDS", read=duration,

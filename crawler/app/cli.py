@@ -39,6 +39,28 @@ def progress_option(func: Callable[..., Any]) -> Callable[..., Any]:
                              "a plain line every 10 s otherwise.")(func)
 
 
+def no_notify_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--no-notify", is_flag=True,
+                        help="Send nothing in this run: alerts wait in the outbox for `khabar alerts deliver` "
+                             "(a missing notify secret is then a warning, not an error).")(func)
+
+
+def check_delivery_setup(config: Config, no_notify: bool) -> None:
+    """A notify target whose secret is missing stops the command before it crawls; with --no-notify it is a
+    warning. Secrets live in the environment (url_env), so this is checked in the environment the crawl runs in."""
+    from crawler.alerts.delivery import missing_secrets
+
+    problems = missing_secrets(config)
+    if not problems:
+        return
+    if no_notify or not config.delivery.at_close:
+        for problem in problems:
+            click.echo(f"Warning: {problem}", err=True)
+        return
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    raise click.ClickException(f"{problems[0]}{more}; or run with --no-notify to keep alerts in the outbox")
+
+
 def progress_mode(choice: str) -> str:
     if choice != "auto":
         return choice
@@ -90,9 +112,10 @@ def cli() -> None:
 @click.option("-s", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting for this run.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
 @progress_option
+@no_notify_option
 @common_options
 def crawl(spider: str, spider_args: tuple[str, ...], settings: tuple[str, ...], verbose: bool, progress: str,
-          db_path: str | None, config_path: str | None) -> None:
+          no_notify: bool, db_path: str | None, config_path: str | None) -> None:
     """Crawl one site (or the generic `article`/`feed` spiders) into the database.
 
     \b
@@ -104,9 +127,12 @@ def crawl(spider: str, spider_args: tuple[str, ...], settings: tuple[str, ...], 
     from crawler.app.runner import CrawlError, run_crawl
 
     config = get_config(config_path, db_path)
+    given = parse_pairs(settings, "-s")
+    check_delivery_setup(config, no_notify or given.get("KHABAR_NOTIFY_AT_CLOSE", "").lower() in {"false", "0", "no"})
+    overrides = given | ({"KHABAR_NOTIFY_AT_CLOSE": "false"} if no_notify else {})
     try:
         summary = run_crawl(spider, parse_pairs(spider_args, "-a"), config,
-                            settings=parse_pairs(settings, "-s"), verbose=verbose, progress=progress_mode(progress))
+                            settings=overrides, verbose=verbose, progress=progress_mode(progress))
     except CrawlError as error:
         raise crawl_failed(error) from None
     finish_crawl(summary)
@@ -156,8 +182,9 @@ def parse_pairs(pairs: tuple[str, ...], flag: str) -> dict[str, str]:
 @cli.command()
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
 @progress_option
+@no_notify_option
 @common_options
-def demo(verbose: bool, progress: str, db_path: str | None, config_path: str | None) -> None:
+def demo(verbose: bool, progress: str, no_notify: bool, db_path: str | None, config_path: str | None) -> None:
     """Serve the bundled sample site on 127.0.0.1, crawl it, and show what was stored.
 
     Needs no network. Example: KHABAR_DB=/tmp/demo.db khabar demo
@@ -166,11 +193,13 @@ def demo(verbose: bool, progress: str, db_path: str | None, config_path: str | N
     from crawler.app.sample_server import SampleSite
 
     config = get_config(config_path, db_path)
+    check_delivery_setup(config, no_notify)
     with SampleSite() as site:
         click.echo(f"Serving the sample Lokmat site at {site.url}; crawling it into {config.db_path} ...")
         try:
             summary = run_crawl("lokmat", {"base_url": site.url}, config, verbose=verbose,
-                                progress=progress_mode(progress))
+                                progress=progress_mode(progress),
+                                settings={"KHABAR_NOTIFY_AT_CLOSE": "false"} if no_notify else None)
         except CrawlError as error:
             raise crawl_failed(error) from None
     click.echo(queries.format_summary(summary))
@@ -336,9 +365,11 @@ def alerts_deliver(ctx: click.Context, retry_now: bool, settings: tuple[str, ...
     lease come from [delivery] in the config, or -s for one run.
     Example: khabar alerts deliver --retry-now
     """
-    from crawler.alerts.delivery import deliver_due
+    from crawler.alerts.delivery import deliver_due, missing_secrets
 
     config = _alerts_config(ctx, db_path, config_path, settings)
+    for problem in missing_secrets(config):  # the other targets still get theirs; this one's rows wait
+        click.echo(f"Warning: {problem}", err=True)
     report = deliver_due(_writable_db(config), config, retry_now=retry_now)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

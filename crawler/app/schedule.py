@@ -34,6 +34,7 @@ from typing import Any, Protocol
 import sqlite_utils
 from croniter import croniter
 
+from crawler.app.exit_codes import meaning
 from crawler.config import Config, Schedule
 from crawler.store.connection import connect
 from crawler.store.runs import SpiderLock, lock_dir
@@ -111,6 +112,31 @@ def crawl_command(schedule: Schedule, config: Config) -> list[str]:
     if config.source:
         command += ["--config", os.path.abspath(config.source)]
     return command
+
+
+def deliver_command(config: Config) -> list[str]:
+    """``khabar alerts deliver`` for this database and config: sends digests and retries when no crawl runs."""
+    command = [sys.executable, "-m", "crawler", "alerts", "deliver", "--db", os.path.abspath(config.db_path)]
+    if config.source:
+        command += ["--config", os.path.abspath(config.source)]
+    return command
+
+
+# How often the printed cron and systemd set-ups run `khabar alerts deliver`.
+DELIVER_CRON = "*/5 * * * *"
+DELIVER_CALENDAR = "*:0/5"
+
+
+def env_file(config: Config) -> str:
+    """Where the printed set-ups read secrets from: khabar.env beside the config file (else beside the database)."""
+    folder = os.path.dirname(os.path.abspath(config.source)) if config.source else \
+        os.path.dirname(os.path.abspath(config.db_path))
+    return os.path.join(folder, "khabar.env")
+
+
+def secret_names(config: Config) -> list[str]:
+    """The environment variables the notify targets read their Apprise URLs from."""
+    return sorted({target.url_env for target in config.notify.values() if target.url_env})
 
 
 def subprocess_launcher(config: Config) -> Launch:
@@ -219,7 +245,7 @@ class Scheduler:
             del self.running[name]
             finished = (now or self.clock.now()).isoformat()
             self.state.save(run.schedule, last_finished_at=finished, last_exit_code=code)
-            events.append(Event("finished", name, f"process {run.handle.pid} exited with {code}"))
+            events.append(Event("finished", name, f"process {run.handle.pid} exited with {meaning(code)}"))
         return events
 
     # --- the loop -------------------------------------------------------------------
@@ -282,6 +308,11 @@ def chosen_schedules(config: Config, only: Iterable[str] = ()) -> list[Schedule]
 
 def run_foreground(config: Config, schedules: list[Schedule], *, run_now: bool = False) -> None:
     """``khabar schedule``: one scheduler per database, until SIGTERM or Ctrl-C."""
+    from crawler.alerts.delivery import missing_secrets
+
+    problems = missing_secrets(config)
+    if problems and config.delivery.at_close:
+        raise ScheduleError(problems[0])
     db = connect(config.db_path)
     locks = lock_dir(config.db_path)
     guard = SpiderLock(locks, SCHEDULER_LOCK)
@@ -318,27 +349,47 @@ def schedule_table(config: Config, schedules: list[Schedule], now: datetime | No
                  "args": " ".join(f"{k}={v}" for k, v in s.args.items()),
                  "next_run": next_slot(s.cron, now).isoformat(timespec="minutes"),
                  "last_started_at": state.get(s.name).get("last_started_at"),
-                 "last_exit_code": state.get(s.name).get("last_exit_code")} for s in schedules]
+                 "last_exit_code": meaning(state.get(s.name).get("last_exit_code"))} for s in schedules]
     finally:
         db.close()
 
 
 # --- the same schedules for the system's scheduler ---------------------------------------
 def cron_lines(config: Config, schedules: list[Schedule], cwd: str | None = None) -> str:
-    """Crontab lines equivalent to the schedules (cron itself does not catch up missed slots)."""
+    """Crontab lines equivalent to the schedules, plus `khabar alerts deliver` every 5 minutes (digests, retries).
+    Each line appends the run's output and then its exit status to khabar-cron.log (cron keeps neither), and reads
+    the notify secrets from khabar.env when that file exists. Cron itself does not catch up missed slots."""
     cwd = cwd or os.getcwd()
     folder = os.path.abspath(os.path.dirname(config.db_path) or ".")
     log = os.path.join(folder, "khabar-cron.log")
+    secrets = env_file(config)
     lines = [f"# Khabar schedules from {config.source_name}; install with `crontab -e`.",
              "# Cron skips slots missed while the machine is off; the systemd timers "
              "(--print-systemd) catch up once.",
-             "# Overlapping runs are refused by the spider lock next to the database."]
-    for schedule in schedules:
+             "# Overlapping runs are refused by the spider lock next to the database.",
+             f"# Each run's output and exit status go to {log}: 0 ok, 4 health ALERT, 5 refused,",
+             "# 130 stopped, 1 not started, 3 failed (see the README's exit codes).",
+             f"# Notify secrets: lines such as {_secret_example(config)} in {secrets} (chmod 600)."]
+
+    def line(cron: str, name: str, command: list[str]) -> str:
         # The log's folder must exist before the shell opens the log, i.e. before the first crawl creates it.
-        command = f"cd {shlex.quote(cwd)} && mkdir -p {shlex.quote(folder)} && " \
-            + shlex.join(crawl_command(schedule, config)) + f" >> {shlex.quote(log)} 2>&1"
-        lines.append(f"{schedule.cron} {command.replace('%', chr(92) + '%')}")  # % ends a crontab command
+        text = (f"cd {shlex.quote(cwd)} && mkdir -p {shlex.quote(folder)} && "
+                f"{{ [ ! -r {shlex.quote(secrets)} ] || {{ set -a; . {shlex.quote(secrets)}; set +a; }}; }} && "
+                + shlex.join(command) + f" >> {shlex.quote(log)} 2>&1; "
+                # $? is read first: the $(date) in the message would replace it.
+                f'code=$?; echo "$(date -Iseconds) {name} exit $code" >> {shlex.quote(log)}')
+        return f"{cron} {text.replace('%', chr(92) + '%')}"  # % ends a crontab command
+
+    for schedule in schedules:
+        lines.append(line(schedule.cron, f"schedule {schedule.name}", crawl_command(schedule, config)))
+    lines.append("# Digests, alerts held for quiet hours and failed deliveries go out when no crawl is running:")
+    lines.append(line(DELIVER_CRON, "alerts deliver", deliver_command(config)))
     return "\n".join(lines) + "\n"
+
+
+def _secret_example(config: Config) -> str:
+    names = secret_names(config)
+    return ", ".join(f"{name}=..." for name in names) if names else "KHABAR_SLACK_URL=slack://..."
 
 
 SCRAPYD_PROJECT = "khabar"
@@ -397,20 +448,38 @@ def _systemd_quote(word: str) -> str:
 
 
 def systemd_units(config: Config, schedules: list[Schedule], cwd: str | None = None) -> str:
-    """A .service and a .timer per schedule; Persistent=true runs a missed slot once after boot."""
+    """A .service and a .timer per schedule (Persistent=true runs a missed slot once after boot), and one pair
+    for `khabar alerts deliver` every 5 minutes. systemd records each run's exit status (`systemctl status`,
+    the journal); secrets come from an EnvironmentFile."""
     cwd = cwd or os.getcwd()
+    secrets = env_file(config)
     out = [f"# Khabar schedules from {config.source_name} as systemd units. Save each block under",
            "# ~/.config/systemd/user/ (or /etc/systemd/system/), then:",
-           "#   systemctl --user daemon-reload && systemctl --user enable --now khabar-NAME.timer", ""]
+           "#   systemctl --user daemon-reload && systemctl --user enable --now khabar-NAME.timer",
+           "# Exit status of a run (systemctl --user status khabar-NAME; journalctl --user -u khabar-NAME):",
+           "#   0 ok, 4 crawl health ALERT, 5 refused (already running), 130 stopped, 1 not started, 3 failed.",
+           f"# Notify secrets: {_secret_example(config)} lines in {secrets} (chmod 600), read through",
+           "# EnvironmentFile= (the leading '-' lets units start without it; a crawl then says which is missing).",
+           ""]
+
+    def units(unit: str, description: str, command: list[str], calendars: list[str], timer_description: str,
+              persistent: bool) -> list[str]:
+        lines = [f"# ---- {unit}.service ----", "[Unit]", f"Description={description}", "", "[Service]",
+                 "Type=oneshot", f"WorkingDirectory={cwd}", f"EnvironmentFile=-{secrets}",
+                 f"ExecStart={' '.join(_systemd_quote(word) for word in command)}",
+                 "# SIGTERM lets Scrapy finish the pages in flight and record the run (exit status 130).",
+                 "KillSignal=SIGTERM", "KillMode=mixed", "TimeoutStopSec=600", "",
+                 f"# ---- {unit}.timer ----", "[Unit]", f"Description={timer_description}", "", "[Timer]"]
+        lines += [f"OnCalendar={value}" for value in calendars]
+        lines += (["Persistent=true"] if persistent else []) + [f"Unit={unit}.service", "", "[Install]",
+                                                                 "WantedBy=timers.target", ""]
+        return lines
+
     for schedule in schedules:
-        unit = f"khabar-{schedule.name}"
-        command = " ".join(_systemd_quote(word) for word in crawl_command(schedule, config))
-        out += [f"# ---- {unit}.service ----", "[Unit]", f"Description=Khabar crawl of {schedule.spider} "
-                f"(schedule {schedule.name})", "", "[Service]", "Type=oneshot", f"WorkingDirectory={cwd}",
-                f"ExecStart={command}", "# SIGTERM lets Scrapy finish the pages in flight and record the run.",
-                "KillSignal=SIGTERM", "KillMode=mixed", "TimeoutStopSec=600", "",
-                f"# ---- {unit}.timer ----", "[Unit]", f"Description=Khabar schedule {schedule.name} "
-                f"(cron: {schedule.cron})", "", "[Timer]"]
-        out += [f"OnCalendar={value}" for value in on_calendar(schedule.cron)]
-        out += ["Persistent=true", f"Unit={unit}.service", "", "[Install]", "WantedBy=timers.target", ""]
+        out += units(f"khabar-{schedule.name}", f"Khabar crawl of {schedule.spider} (schedule {schedule.name})",
+                     crawl_command(schedule, config), on_calendar(schedule.cron),
+                     f"Khabar schedule {schedule.name} (cron: {schedule.cron})", persistent=True)
+    out += units("khabar-deliver", "Khabar: send due alert digests and retry failed deliveries",
+                 deliver_command(config), [DELIVER_CALENDAR], "Khabar alert delivery every 5 minutes",
+                 persistent=False)
     return "\n".join(out)

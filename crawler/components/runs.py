@@ -98,7 +98,9 @@ class CrawlRunExtension:
             logger.warning("crawl health alert for %s run %s: %s", spider.name, self.run_id,
                            "; ".join(report["problems"]))
             previous = crawl_health.previous_codes(store.db, spider.name, self.run_id)
-            if crawl_health.worth_sending(report, previous):
+            if not self.config.delivery.at_close:
+                logger.info("health alert not sent: this run sends nothing (--no-notify / delivery.at_close)")
+            elif crawl_health.worth_sending(report, previous):
                 message = crawl_health.alert_message(self.run_id, spider.name, report)
                 sent, failed = crawl_health.send_alert(self.config, message)
                 self.stats.set_value("khabar/health_alerts/sent", sent)
