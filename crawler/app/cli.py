@@ -481,23 +481,51 @@ def serve(host: str, port: int, open_browser: bool, db_path: str | None, config_
     serving.serve(config.db_path, host, port)
 
 
+def since_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--since as `-a since=` reads it: 6h, 2d, a date (midnight India time) or a date-time; the UTC moment."""
+    from crawler.text.clock import parse_since
+    from crawler.text.dates import to_utc_iso
+
+    if value is None:
+        return None
+    try:
+        moment = parse_since(value, flag="--since")
+    except ValueError as error:
+        raise click.BadParameter(str(error).removeprefix("--since "), ctx, param) from None
+    return to_utc_iso(moment) if moment else None
+
+
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--excel", is_flag=True, help="CSV that Excel opens with its Hindi intact (UTF-8 with a byte order "
+                                             "mark); implies --format csv.")
 @click.option("--site", help="Only this site.")
 @click.option("--topic", help="Only articles that raised an alert for this topic.")
-@click.option("--since", help="Only articles published since this ISO date, e.g. 2024-01-01.")
-# Not lazy: an export of no rows must still empty the file.
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=False), default="-",
+@click.option("--since", callback=since_option,
+              help="Only articles published since: 6h, 2d, a date (2024-06-01, midnight India time) or a date-time; "
+                   "the same forms as -a since=.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
               help="File (default: stdout).")
 @common_options
-def export(fmt: str, site: str | None, topic: str | None, since: str | None, output: Any,
+def export(fmt: str, excel: bool, site: str | None, topic: str | None, since: str | None, output: str,
            db_path: str | None, config_path: str | None) -> None:
     """Write articles out as JSON lines or CSV.
 
-    Example: khabar export --format csv --topic russia-ukraine -o ukraine.csv
+    \b
+    Examples:
+      khabar export --format csv --topic russia-ukraine -o ukraine.csv
+      khabar export --excel --since 2d -o last-two-days.csv     (opens in Excel with Hindi intact)
     """
     db = open_db(get_config(config_path, db_path))
-    count = queries.export(db, output, fmt, site=site, topic=topic, since=since)
+    if excel:
+        fmt = "csv"
+    # utf-8-sig writes the byte order mark Excel needs to read the file as UTF-8 instead of the local code page.
+    encoding = "utf-8-sig" if excel else "utf-8"
+    try:
+        with click.open_file(output, "w", encoding=encoding, lazy=False) as out:  # an export of no rows empties it
+            count = queries.export(db, out, fmt, site=site, topic=topic, since=since)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"exported {count} articles", err=True)
 
 

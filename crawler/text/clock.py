@@ -27,9 +27,10 @@ def parse_duration(value: Any) -> float:
     return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
-def parse_since(value: str, now: datetime | None = None) -> datetime | None:
-    """``-a since=``: a duration back from now (``6h``, ``2d``) or a date / date-time (a date alone is midnight
-    India time); None for an empty value; ValueError with a sentence for anything else.
+def parse_since(value: str, now: datetime | None = None, flag: str = "-a since=") -> datetime | None:
+    """``-a since=`` (and ``khabar export --since``, named by ``flag`` in the message): a duration back from now
+    (``6h``, ``2d``) or a date / date-time (a date alone is midnight India time); None for an empty value;
+    ValueError with a sentence for anything else.
     """
     text = (value or "").strip()
     if not text:
@@ -43,4 +44,4 @@ def parse_since(value: str, now: datetime | None = None) -> datetime | None:
             return (now or datetime.now(UTC)) - timedelta(seconds=parse_duration(text))
         except ValueError:
             pass
-    raise ValueError(f"-a since= must be a duration such as 6h or 2d, or a date such as 2024-06-01, not {value!r}")
+    raise ValueError(f"{flag} must be a duration such as 6h or 2d, or a date such as 2024-06-01, not {value!r}")
