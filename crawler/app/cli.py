@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO, cast
 
 import click
 
@@ -523,7 +523,7 @@ def export(fmt: str, excel: bool, site: str | None, topic: str | None, since: st
     encoding = "utf-8-sig" if excel else "utf-8"
     try:
         with click.open_file(output, "w", encoding=encoding, lazy=False) as out:  # an export of no rows empties it
-            count = queries.export(db, out, fmt, site=site, topic=topic, since=since)
+            count = queries.export(db, cast(TextIO, out), fmt, site=site, topic=topic, since=since)
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"exported {count} articles", err=True)
