@@ -37,6 +37,8 @@ from crawler.knobs import Knob, KnobError, boolean, choice, duration, knob, knob
 from crawler.store.articles import ArticleStore, StoreSettings
 from crawler.store.cluster import ClusterSettings
 from crawler.store.stories import DedupSettings
+from crawler.text.hindi import search_tokens
+from crawler.text.names import NameIndex, shipped_names, shipped_table
 
 DEFAULT_CONFIG_NAME = "khabar.toml"
 DEFAULTS_SOURCE = "(built-in defaults)"
@@ -92,6 +94,8 @@ class Config:
     topics: dict[str, Topic] = field(default_factory=dict)
     notify: dict[str, NotifyTarget] = field(default_factory=dict)
     schedules: dict[str, Schedule] = field(default_factory=dict)
+    # Names across scripts for search (crawler/text/names.toml, extended by [names]).
+    names: NameIndex = field(default_factory=shipped_names)
 
     @property
     def db_path(self) -> str:
@@ -227,7 +231,7 @@ def _parse_file(path: Path) -> Config:
         raise ConfigError(source, "(syntax)", f"not valid TOML: {error}") from None
     except OSError as error:
         raise ConfigError(source, "(file)", f"cannot be read: {error.strerror or error}") from None
-    _check_keys(source, "", raw, {*SECTIONS, "topics", "notify", "schedules"})
+    _check_keys(source, "", raw, {*SECTIONS, "topics", "notify", "schedules", "names"})
     config = Config(source=path)
     for section in SECTIONS:
         table = _table(source, section, raw.get(section, {}))
@@ -246,6 +250,7 @@ def _parse_file(path: Path) -> Config:
         target.file = _relative_to(path, target.file) if target.file else ""
     config.topics = _parse_topics(source, _table(source, "topics", raw.get("topics", {})), config.notify)
     config.schedules = _parse_schedules(source, _table(source, "schedules", raw.get("schedules", {})))
+    config.names = _parse_names(source, _table(source, "names", raw.get("names", {})))
     config.health.notify = _health_targets(source, raw.get("health", {}), config.notify)
     return config
 
@@ -433,6 +438,16 @@ def _parse_schedules(source: str, table: dict[str, Any]) -> dict[str, Schedule]:
                                    args={str(k): _setting_text(v) for k, v in args.items()},
                                    settings={str(k): _setting_text(v) for k, v in settings.items()})
     return schedules
+
+
+def _parse_names(source: str, table: dict[str, Any]) -> NameIndex:
+    """``[names]``: ``Label = ["spelling", ...]``, added to the shipped list (same label: more spellings)."""
+    added: dict[str, list[str]] = shipped_table()
+    for label, spellings in table.items():
+        if not search_tokens(label):
+            raise ConfigError(source, f"names.{label}", "a name needs letters to search for")
+        added[label] = added.get(label, []) + _string_list(source, f"names.{label}", spellings)
+    return NameIndex.from_table(added)
 
 
 def _setting_text(value: Any) -> str:

@@ -155,9 +155,12 @@ def test_alerts_deliver_takes_retry_from_the_config_and_from_dash_s(tmp_path: Pa
                        "मुलाकात की और दोनों देशों के बीच सहयोग पर लंबी बातचीत हुई। " * 3 + "</p></article></body></html>",
                        encoding="utf-8")
     from crawler.app.sample_server import SampleSite
+    from tests.alert_receivers import free_port
 
     with SampleSite(tmp_path) as site:
-        env = {"KHABAR_CONFIG": str(tmp_path / "khabar.toml"), "PATH": "/usr/bin:/bin"}
+        # The hook is set (a crawl refuses a missing secret up front) but nothing listens there: deliveries fail.
+        env = {"KHABAR_CONFIG": str(tmp_path / "khabar.toml"), "PATH": "/usr/bin:/bin",
+               "KHABAR_TEST_UNSET_HOOK": f"json://127.0.0.1:{free_port()}/hook"}
         crawl = run_khabar(tmp_path, "crawl", "article", "-a", f"url={site.url}/page.html", env=env)
     assert crawl.returncode == 0, crawl.stderr[-2000:]
     db = tmp_path / "khabar.db"

@@ -13,7 +13,7 @@ import pytest
 
 from crawler.app.sample_server import SampleSite
 from crawler.store.runs import SpiderLock, http_errors, run_counts, run_status
-from tests.conftest import REPO, rows, run_khabar, run_scrapy
+from tests.conftest import REPO, khabar_env, rows, run_khabar, run_scrapy
 from tests.test_schedule import hold_lock
 from tests.test_schedule_e2e import wait_for
 
@@ -71,10 +71,10 @@ def test_khabar_crawl_prints_a_summary_with_health(history: dict) -> None:
 
 @pytest.mark.e2e
 def test_runs_table_and_json(history: dict) -> None:
-    table = run_khabar(history["work"], "runs")
+    table = run_khabar(history["work"], "runs", env=khabar_env(history["work"], COLUMNS="250"))
     assert table.returncode == 0, table.stderr
     header, _, *lines = table.stdout.splitlines()
-    assert header.split() == ["id", "spider", "scheduled", "started_at", "status", "finish_reason", "pages", "new",
+    assert header.split() == ["id", "spider", "scheduled", "started", "status", "finish_reason", "pages", "new",
                               "updated", "unchanged", "duplicates", "skipped", "dropped", "errors", "alerts",
                               "health"]
     assert lines[0].split()[:3] == ["2", "lokmat", "nightly"] and lines[0].split()[-1] == "ok"
@@ -96,7 +96,7 @@ def test_a_second_crawl_of_a_running_spider_is_refused(workdir: Path, sample_sit
     holder = hold_lock(Path(f"{workdir / 'khabar.db'}-locks"), "lokmat")
     try:
         refused = run_khabar(workdir, "crawl", "lokmat", "-a", f"base_url={sample_site.url}")
-        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert refused.returncode == 5 and "Traceback" not in refused.stderr  # ExitCode.REFUSED
         assert f"already being crawled into {workdir / 'khabar.db'} by process {holder.pid}" in refused.stderr
         plain = run_scrapy(workdir, "crawl", "lokmat", "-a", f"base_url={sample_site.url}")
         assert plain.returncode == 0, plain.stderr[-2000:]
@@ -127,7 +127,8 @@ def test_a_killed_crawl_shows_as_crashed_and_frees_its_spider(site_copy: Path, w
         assert [(r["status"], r["finished_at"]) for r in shown] == [("crashed", None)]
         again = run_khabar(workdir, "crawl", "lokmat", "-a", f"base_url={site.url}", "-s", "CLOSESPIDER_PAGECOUNT=3",
                            *FAST)
-        assert again.returncode == 0, again.stderr[-2000:]
+        # Three pages (robots.txt and discovery documents) hold no article: finished, but unhealthy (exit 4).
+        assert again.returncode == 4, again.stderr[-2000:]
     statuses = [r["status"] for r in rows(workdir / "khabar.db", "SELECT status FROM crawl_runs ORDER BY id")]
     assert statuses == ["crashed", "finished"]
 

@@ -8,90 +8,32 @@ from KHABAR_CONFIG, else ./khabar.toml, else built-in defaults.
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable
 from typing import Any, TextIO, cast
 
 import click
 
 from crawler.app import queries
-from crawler.config import Config, ConfigError, load_config
-from crawler.store.connection import connect
+from crawler.app.cli_support import (
+    PUBLISHED,
+    TERMS,
+    check_delivery_setup,
+    common_options,
+    crawl_failed,
+    emit,
+    exit_with_crawl_status,
+    finish_crawl,
+    get_config,
+    no_notify_option,
+    open_db,
+    parse_pairs,
+    progress_mode,
+    progress_option,
+    since_option,
+    utc_option,
+)
+from crawler.config import Config
 from crawler.store.sqlite import DatabaseError
-
-os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-
-
-def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                        help="Config file (default: KHABAR_CONFIG, else ./khabar.toml).")(func)
-    func = click.option("--db", "db_path", type=click.Path(dir_okay=False),
-                        help="SQLite file (default: KHABAR_DB, else the config's storage.db, "
-                        "else data/khabar.db).")(func)
-    return func
-
-
-def progress_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--progress", type=click.Choice(["auto", "live", "lines", "off"]), default="auto",
-                        show_default=True,
-                        help="Live counts while crawling: one line rewritten in place on a terminal (auto), "
-                             "a plain line every 10 s otherwise.")(func)
-
-
-def no_notify_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--no-notify", is_flag=True,
-                        help="Send nothing in this run: alerts wait in the outbox for `khabar alerts deliver` "
-                             "(a missing notify secret is then a warning, not an error).")(func)
-
-
-def check_delivery_setup(config: Config, no_notify: bool) -> None:
-    """A notify target whose secret is missing stops the command before it crawls; with --no-notify it is a
-    warning. Secrets live in the environment (url_env), so this is checked in the environment the crawl runs in."""
-    from crawler.alerts.delivery import missing_secrets
-
-    problems = missing_secrets(config)
-    if not problems:
-        return
-    if no_notify or not config.delivery.at_close:
-        for problem in problems:
-            click.echo(f"Warning: {problem}", err=True)
-        return
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    raise click.ClickException(f"{problems[0]}{more}; or run with --no-notify to keep alerts in the outbox")
-
-
-def progress_mode(choice: str) -> str:
-    if choice != "auto":
-        return choice
-    return "live" if sys.stdout.isatty() else "lines"
-
-
-def get_config(config_path: str | None, db_path: str | None, settings: tuple[str, ...] = ()) -> Config:
-    """The config of this command: --config / --db, then any -s KHABAR_... knob."""
-    try:
-        return load_config(config_path, db_override=db_path, overrides=parse_pairs(settings, "-s"))
-    except ConfigError as error:
-        raise click.ClickException(f"bad config: {error}") from None
-
-
-def open_db(config: Config, create: bool = False) -> Any:
-    try:
-        return connect(config.db_path, create=create)
-    except DatabaseError as error:
-        raise click.ClickException(str(error)) from None
-
-
-def emit(rows: list[dict[str, Any]], as_json: bool, columns: list[str], empty: str) -> None:
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        click.echo(empty)
-        return
-    from tabulate import tabulate
-
-    click.echo(tabulate([[row.get(c, "") for c in columns] for row in rows], headers=columns))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -138,47 +80,6 @@ def crawl(spider: str, spider_args: tuple[str, ...], settings: tuple[str, ...], 
     finish_crawl(summary)
 
 
-class CrawlFailed(click.ClickException):
-    """A CrawlError as the one sentence the user sees, ending the command with the error's exit status."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-    @property
-    def exit_code(self) -> int:  # type: ignore[override]
-        return self.code
-
-
-def crawl_failed(error: Any) -> click.ClickException:
-    return CrawlFailed(str(error), int(error.code))
-
-
-def exit_with_crawl_status(summary: dict[str, Any]) -> None:
-    """A crawl that was stopped, failed or unhealthy ends the command with its exit status, said on stderr."""
-    from crawler.app.exit_codes import MEANING, crawl_exit
-
-    code = crawl_exit(summary["stats"])
-    if code:
-        click.echo(f"exit status {int(code)}: {MEANING[code]}", err=True)
-        sys.exit(int(code))
-
-
-def finish_crawl(summary: dict[str, Any]) -> None:
-    click.echo(queries.format_summary(summary))
-    exit_with_crawl_status(summary)
-
-
-def parse_pairs(pairs: tuple[str, ...], flag: str) -> dict[str, str]:
-    parsed: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{flag} {pair!r} must look like NAME=VALUE")
-        parsed[name.strip()] = value
-    return parsed
-
-
 @cli.command()
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
 @progress_option
@@ -205,9 +106,11 @@ def demo(verbose: bool, progress: str, no_notify: bool, db_path: str | None, con
     click.echo(queries.format_summary(summary))
     db = open_db(config)
     click.echo("\nLatest articles stored:")
-    emit(queries.latest_articles(db, limit=8), False, ["published_at", "section", "title"], "(none)")
+    emit(queries.latest_articles(db, limit=8), False, ["published_at", "section", "title", "url"], "(none)",
+         flexible=("title",), times=("published_at",), headers=PUBLISHED)
     click.echo("\nAlerts:")
-    emit(queries.alerts(db, limit=20), False, ["topic", "published_at", "title", "matched_terms"], "(none)")
+    emit(queries.alerts(db, limit=20), False, ["topic", "published_at", "title", "matched_terms", "url"], "(none)",
+         flexible=("title", "matched_terms"), times=("published_at",), headers=PUBLISHED | TERMS)
     click.echo(f"\nTry: khabar search 'यूक्रेन' --db {config.db_path}")
     exit_with_crawl_status(summary)
 
@@ -218,33 +121,39 @@ def demo(verbose: bool, progress: str, no_notify: bool, db_path: str | None, con
 @click.option("--site", help="Only this site (spider name).")
 @click.option("--collapse", is_flag=True, help="One row per story: copies of the same story on other sites folded.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@utc_option
 @common_options
-def search(query: str, limit: int, site: str | None, collapse: bool, as_json: bool, db_path: str | None,
+def search(query: str, limit: int, site: str | None, collapse: bool, as_json: bool, utc: bool, db_path: str | None,
            config_path: str | None) -> None:
     """Full-text search that finds whole Hindi words and their spelling variants.
 
     \b
-    Words, "quoted phrases", AND, OR, NOT and prefix* work:
+    Words, "quoted phrases", AND, OR, NOT and prefix* work; English names find their
+    Hindi spellings and back (Zelensky finds ज़ेलेंस्की):
       khabar search यूक्रेन
       khabar search '"व्लादिमीर पुतिन" NOT क्रिकेट'
+      khabar search Zelensky
       khabar search 'Russia*' --json
       khabar search यूक्रेन --collapse      (one row per story across sites)
     """
-    db = open_db(get_config(config_path, db_path))
+    config = get_config(config_path, db_path)
+    db = open_db(config)
     try:
-        rows = queries.search(db, query, limit=limit, site=site, collapse=collapse)
+        rows = queries.search(db, query, limit=limit, site=site, collapse=collapse, names=config.names)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    emit(rows, as_json, ["published_at", "site", "title", "snippet"], "No articles match.")
+    emit(rows, as_json, ["published_at", "site", "title", "snippet", "url"], "No articles match.",
+         flexible=("title", "snippet"), times=("published_at",), utc=utc, headers=PUBLISHED)
 
 
 @cli.group(invoke_without_command=True)
 @click.option("--topic", help="Only this topic id, e.g. russia-ukraine.")
 @click.option("--limit", default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@utc_option
 @common_options
 @click.pass_context
-def alerts(ctx: click.Context, topic: str | None, limit: int, as_json: bool, db_path: str | None,
+def alerts(ctx: click.Context, topic: str | None, limit: int, as_json: bool, utc: bool, db_path: str | None,
            config_path: str | None) -> None:
     """List the alerts raised, newest first, with why they fired and their delivery state.
 
@@ -264,10 +173,10 @@ def alerts(ctx: click.Context, topic: str | None, limit: int, as_json: bool, db_
     rows = list_alerts(db, topic=topic, limit=limit)
     if not as_json:
         for row in rows:
-            terms = row["matched"].get("terms", [])
-            row["matched_terms"] = ", ".join(terms[:6] + (["…"] if len(terms) > 6 else []))
-            row["title"] = row["title"] if len(row["title"]) <= 70 else row["title"][:70] + "…"
-    emit(rows, as_json, ["created_at", "topic", "score", "delivery", "state", "title", "matched_terms"], "No alerts.")
+            row["matched_terms"] = ", ".join(row["matched"].get("terms", []))
+    emit(rows, as_json, ["created_at", "topic", "score", "delivery", "state", "title", "matched_terms", "url"],
+         "No alerts.", flexible=("title", "state", "matched_terms"), times=("created_at",), utc=utc,
+         headers={"created_at": "raised"} | TERMS)
 
 
 def _alerts_config(ctx: click.Context, db_path: str | None, config_path: str | None,
@@ -314,9 +223,8 @@ def alerts_test(ctx: click.Context, topic: str, misses: bool, as_json: bool, db_
             row["why"] = ", ".join(terms) if row["would_alert"] else row["reason"]
             row["in"] = ", ".join(row["fields"])
             row["alerted"] = "yes" if row["already_alerted"] else "no"
-            row["title"] = row["title"] if len(row["title"]) <= 70 else row["title"][:70] + "…"
     emit(rows, as_json, ["article_id", "score", "delivery", "alerted", "in", "why", "title"],
-         f"No stored article matches {topic}.")
+         f"No stored article matches {topic}.", flexible=("why", "title"))
 
 
 @alerts.command(name="backfill")
@@ -384,8 +292,10 @@ def alerts_deliver(ctx: click.Context, retry_now: bool, settings: tuple[str, ...
 @click.option("--limit", default=20, show_default=True)
 @click.option("--spider", help="Only runs of this spider.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts (with health and drop reasons).")
+@utc_option
 @common_options
-def runs(limit: int, spider: str | None, as_json: bool, db_path: str | None, config_path: str | None) -> None:
+def runs(limit: int, spider: str | None, as_json: bool, utc: bool, db_path: str | None,
+         config_path: str | None) -> None:
     """Show the latest crawl runs: counts, status and crawl health.
 
     \b
@@ -401,7 +311,8 @@ def runs(limit: int, spider: str | None, as_json: bool, db_path: str | None, con
                        "scheduled": row.get("scheduled") or ""} for row in rows]
     emit(rows, as_json,
          ["id", "spider", "scheduled", "started_at", "status", "finish_reason", "pages", "new", "updated",
-          "unchanged", "duplicates", "skipped", "dropped", "errors", "alerts", "health"], "No crawl runs yet.")
+          "unchanged", "duplicates", "skipped", "dropped", "errors", "alerts", "health"], "No crawl runs yet.",
+         flexible=("health", "finish_reason"), times=("started_at",), utc=utc, headers={"started_at": "started"})
 
 
 @cli.command()
@@ -444,7 +355,8 @@ def schedule(print_cron: bool, print_systemd: bool, scrapyd_url: str | None, lis
             click.echo(scheduling.scrapyd_lines(config, chosen, scrapyd_url), nl=False)
         elif list_only:
             emit(scheduling.schedule_table(config, chosen), False,
-                 ["name", "spider", "cron", "args", "next_run", "last_started_at", "last_exit_code"], "")
+                 ["name", "spider", "cron", "args", "next_run", "last_started_at", "last_exit_code"], "",
+                 flexible=("args",), times=("next_run", "last_started_at"))
         else:
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
             scheduling.run_foreground(config, chosen, run_now=run_now)
@@ -479,20 +391,6 @@ def serve(host: str, port: int, open_browser: bool, db_path: str | None, config_
 
         webbrowser.open(url)
     serving.serve(config.db_path, host, port)
-
-
-def since_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """--since as `-a since=` reads it: 6h, 2d, a date (midnight India time) or a date-time; the UTC moment."""
-    from crawler.text.clock import parse_since
-    from crawler.text.dates import to_utc_iso
-
-    if value is None:
-        return None
-    try:
-        moment = parse_since(value, flag="--since")
-    except ValueError as error:
-        raise click.BadParameter(str(error).removeprefix("--since "), ctx, param) from None
-    return to_utc_iso(moment) if moment else None
 
 
 @cli.command()

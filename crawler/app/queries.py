@@ -11,7 +11,7 @@ import sqlite_utils
 
 from crawler.store.runs import pid_alive, run_counts, run_status
 from crawler.store.search import SEARCH_TABLE
-from crawler.text.hindi import fts_query, search_tokens
+from crawler.text.hindi import OtherSpellings, fts_query, search_tokens
 
 # Stats keys the summary reads (written by pipelines/since.py, crawler/components/follow.py and site.py, the
 # alert pipeline and crawler/components/stopping.py).
@@ -27,9 +27,13 @@ def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[s
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def snippet(text: str, query: str, width: int = 160) -> str:
-    """The first sentence of the original text that holds a query word (matched on the search form)."""
+def snippet(text: str, query: str, width: int = 160, names: OtherSpellings | None = None) -> str:
+    """The first sentence of the original text that holds a query word (matched on the search form), or another
+    spelling of a name in it."""
     wanted = set(search_tokens(query))
+    for word in query.split() if names is not None else []:
+        for spelling in names.others(word.strip('"()*')) if names is not None else []:
+            wanted.update(search_tokens(spelling))
     for sentence in text.replace("\n", " ").split("।"):
         if wanted & set(search_tokens(sentence)):
             sentence = sentence.strip()
@@ -38,10 +42,11 @@ def snippet(text: str, query: str, width: int = 160) -> str:
 
 
 def search(db: sqlite_utils.Database, query: str, *, limit: int = 20, site: str | None = None,
-           collapse: bool = False) -> list[dict[str, Any]]:
+           collapse: bool = False, names: OtherSpellings | None = None) -> list[dict[str, Any]]:
     """Best matches first; ``collapse`` keeps the best-ranked article of each story (near-duplicate copies
-    on other sites folded into it; ``copies`` says how many matching articles the story has)."""
-    expression = fts_query(query)
+    on other sites folded into it; ``copies`` says how many matching articles the story has). ``names``
+    (the config's name list) lets a name find its spellings in other scripts."""
+    expression = fts_query(query, names)
     where = "AND a.site = ?" if site else ""
     params: list[Any] = [expression] + ([site] if site else []) + [limit]
     hits = f"""
@@ -61,7 +66,7 @@ def search(db: sqlite_utils.Database, query: str, *, limit: int = 20, site: str 
     else:
         rows = _rows(db, f"{hits} ORDER BY rank LIMIT ?", params)
     for row in rows:
-        row["snippet"] = snippet(row.pop("body"), query)
+        row["snippet"] = snippet(row.pop("body"), query, names=names)
     return rows
 
 

@@ -45,3 +45,16 @@ def parse_since(value: str, now: datetime | None = None, flag: str = "-a since="
         except ValueError:
             pass
     raise ValueError(f"{flag} must be a duration such as 6h or 2d, or a date such as 2024-06-01, not {value!r}")
+
+
+def shown_time(value: str | None, utc: bool = False) -> str:
+    """A stored moment as people read it: ``2024-06-15 07:05 IST`` (``--utc``: ``2024-06-15 01:35 UTC``). Stored
+    values are UTC (``...Z``) or keep the page's offset; a value that is not a date is shown as it is."""
+    if not value:
+        return ""
+    moment = dates.parse_iso(value)
+    if moment is None:
+        return value
+    if utc:
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(dates.IST).strftime("%Y-%m-%d %H:%M IST")

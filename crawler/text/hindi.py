@@ -16,6 +16,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from itertools import chain
+from typing import Protocol
 
 import regex
 
@@ -364,8 +365,15 @@ def _term(text: str, prefix: bool) -> str | None:
     return _quote(tokens, prefix=True) if tokens else None
 
 
-def _lex(user_query: str) -> list[tuple[str, str]]:
-    """(kind, text) items: kind is 'op', '(', ')' or 'term'."""
+class OtherSpellings(Protocol):
+    """What fts_query asks of a name list (crawler.text.names.NameIndex): a name's other spellings."""
+
+    def others(self, text: str) -> list[str]: ...
+
+
+def _lex(user_query: str, names: OtherSpellings | None = None) -> list[tuple[str, str]]:
+    """(kind, text) items: kind is 'op', '(', ')' or 'term'. A word or phrase that is a name in ``names``
+    becomes ``(it OR each other spelling)``."""
     items: list[tuple[str, str]] = []
     for m in _QUERY_RE.finditer(user_query):
         if m.group("paren"):
@@ -375,11 +383,19 @@ def _lex(user_query: str) -> list[tuple[str, str]]:
         if bare in _OPERATORS:
             items.append(("op", bare))
             continue
-        if bare is not None:
-            term = _term(bare.rstrip("*"), prefix=bare.endswith("*"))
+        text, prefix = (bare.rstrip("*"), bare.endswith("*")) if bare is not None else \
+            (m.group("phrase"), bool(m.group("pstar")))
+        term = _term(text, prefix=prefix)
+        if not term:
+            continue
+        spellings = [] if prefix or names is None else names.others(text)
+        alternatives = [t for t in dict.fromkeys(_term(s, prefix=False) for s in spellings) if t and t != term]
+        if alternatives:
+            items.append(("(", "("))
+            for each in [term, *alternatives]:
+                items += [("op", "OR"), ("term", each)] if each != term else [("term", each)]
+            items.append((")", ")"))
         else:
-            term = _term(m.group("phrase"), prefix=bool(m.group("pstar")))
-        if term:
             items.append(("term", term))
     return items
 
@@ -423,13 +439,14 @@ def _tidy_once(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def fts_query(user_query: str) -> str:
+def fts_query(user_query: str, names: OtherSpellings | None = None) -> str:
     """A safe FTS5 MATCH expression over search_form text for what a user typed.
 
     Bare words and "quoted phrases" become quoted phrases of search tokens, AND/OR/NOT
-    (upper case) and parentheses stay operators, ``word*`` is a prefix query.
+    (upper case) and parentheses stay operators, ``word*`` is a prefix query. With ``names``
+    (crawler.text.names), a name also finds its spellings in other scripts.
     """
-    items = _balance(_lex(user_query or ""))
+    items = _balance(_lex(user_query or "", names))
     while True:
         tidy = _tidy_once(items)
         if tidy == items:
