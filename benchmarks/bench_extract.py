@@ -4,7 +4,7 @@ Run: python benchmarks/bench_extract.py
 
 Measures, in one invocation:
   * the time of a full parse (site selectors, generic extractor, cleaning, page kind) for
-    each golden page (tests/golden), as the median of several runs; then the median and
+    each golden page (crawler/golden), as the median of several runs; then the median and
     p95 over the pages;
   * the same on a ~300 KB page: the largest golden article padded the way real pages are
     (a long rail of related-story cards and a big inline JSON state blob). Target: median

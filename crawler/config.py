@@ -465,7 +465,9 @@ def _health_targets(source: str, table: Any, notify: dict[str, NotifyTarget]) ->
     return chosen
 
 
-SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / DEFAULT_CONFIG_NAME
+# The default config ships inside the package (an installed Khabar has it); the repository's khabar.toml is the
+# same file, kept identical by tests/test_packaging.py.
+SHIPPED_CONFIG = Path(__file__).resolve().parent / DEFAULT_CONFIG_NAME
 
 
 def default_topics() -> dict[str, Topic]:

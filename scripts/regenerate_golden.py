@@ -1,7 +1,7 @@
 """Rewrite the golden JSON files from what the parser now reads (``make golden``).
 
 Only for a deliberate parser change: run it, read the diff it prints (and ``git diff
-tests/golden``), and keep it only where the new value is what the page really says.
+crawler/golden``), and keep it only where the new value is what the page really says.
 The expected values are otherwise written by hand.
 
     python scripts/regenerate_golden.py              # rewrite every file that differs
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("only", nargs="*", help="site or site/name to regenerate (default: all)")
     parser.add_argument("--check", action="store_true", help="report differences without writing")
-    parser.add_argument("--root", type=Path, default=golden.GOLDEN_DIR, help="golden folder (default: tests/golden)")
+    parser.add_argument("--root", type=Path, default=golden.GOLDEN_DIR, help="golden folder (default: crawler/golden)")
     args = parser.parse_args(argv)
     changed = 0
     for case in golden.cases(args.root):

@@ -10,7 +10,7 @@
   sitemap index pointing to a child sitemap), and each declared feed as RSS 2.0;
 - a listing page at each start path only when the site declares no sitemap or feed.
 
-``golden_pages(site)`` reads a site's golden pages (``tests/golden/<site>/*.html`` with
+``golden_pages(site)`` reads a site's golden pages (``crawler/golden/<site>/*.html`` with
 the expected fields as ``.json`` beside each); ``sample_site_pages()`` the bundled
 Lokmat sample site's articles. Facts come from those files, never from the code under test.
 """
@@ -28,10 +28,11 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
+from crawler.app import golden
 from crawler.app.sample_server import SAMPLE_SITE
 from crawler.text.dates import parse_iso
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = golden.GOLDEN_DIR
 LOKMAT_ORIGIN = "https://www.lokmatnews.in"
 
 

@@ -1,6 +1,6 @@
 """Golden pages: every site's saved pages parse into the fields written by hand beside them.
 
-``tests/golden/<site>/<name>.html`` is a page in that site's markup (with the broken JSON-LD,
+``crawler/golden/<site>/<name>.html`` is a page in that site's markup (with the broken JSON-LD,
 wrong charsets and boilerplate real sites serve); ``<name>.json`` holds what the page says,
 written by hand. A failure lists every field that differs. After a deliberate parser change,
 ``make golden`` rewrites the JSON (review the diff before committing it).
@@ -18,6 +18,7 @@ import pytest
 from crawler.app import golden
 from crawler.components.site import SiteSpider
 from crawler.components.sites import site_class, site_names
+from tests.conftest import REPO
 
 CASES = golden.cases()
 ARTICLES = [case for case in CASES if case.expected.get("page_kind") == "article"]
@@ -110,7 +111,7 @@ def test_regenerate_script_rewrites_only_what_differs(tmp_path: Path) -> None:
     edited["title"] = "गलत शीर्षक"
     target.write_text(json.dumps(edited, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     untouched = (site / "consent-wall.json").stat().st_mtime_ns
-    script = [sys.executable, str(golden.GOLDEN_DIR.parent.parent / "scripts" / "regenerate_golden.py"),
+    script = [sys.executable, str(REPO / "scripts" / "regenerate_golden.py"),
               "--root", str(tmp_path)]
     check = subprocess.run([*script, "--check"], capture_output=True, text=True, timeout=60)
     assert check.returncode == 1 and "title" in check.stdout and "गलत शीर्षक" in check.stdout

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import regex
 
+from crawler.app.golden import GOLDEN_DIR
 from crawler.text import hindi
 from crawler.text.cleaning import decode_html
 from crawler.text.hindi import (
@@ -114,14 +115,14 @@ def random_strings(count: int, seed: int = 11) -> list[str]:
 
 
 def golden_articles() -> Iterator[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
-    for json_file in sorted((TESTS / "golden").glob("*/*.json")):
+    for json_file in sorted(GOLDEN_DIR.glob("*/*.json")):
         fields: dict[str, Any] = json.loads(json_file.read_text(encoding="utf-8"))
         yield (fields.get("title", ""), fields.get("summary", ""), tuple(fields.get("highlights", [])),
                tuple(fields.get("body", [])), tuple(fields.get("tags", [])))
 
 
 def golden_html() -> list[str]:
-    return [decode_html(path.read_bytes(), None) for path in sorted((TESTS / "golden").glob("*/*.html"))]
+    return [decode_html(path.read_bytes(), None) for path in sorted(GOLDEN_DIR.glob("*/*.html"))]
 
 
 def seed_texts() -> list[str]:

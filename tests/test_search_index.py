@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.app.golden import GOLDEN_DIR
 from crawler.items import Article
 from crawler.store.articles import ArticleStore
 from crawler.store.connection import connect
@@ -19,7 +20,7 @@ from crawler.store.search import SEARCH_COLUMNS, row_search_forms
 from crawler.text.hindi import fts_query
 from tests.sitefacts import seed_spec
 
-GOLDEN = sorted(Path(__file__).parent.joinpath("golden").glob("*/*.json"))
+GOLDEN = sorted(GOLDEN_DIR.glob("*/*.json"))
 FIELDS = ("title", "summary", "highlights", "body", "tags")
 
 

@@ -429,7 +429,7 @@ def export(fmt: str, excel: bool, site: str | None, topic: str | None, since: st
 
 @cli.command(name="coverage")
 @click.option("--golden", "golden_dir", type=click.Path(file_okay=False),
-              help="Folder of golden pages (default: tests/golden of this checkout).")
+              help="Folder of golden pages (default: the ones shipped in the package, crawler/golden).")
 @click.option("--stored", is_flag=True, help="Also measure the stored articles (implied by --db).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @common_options
@@ -455,7 +455,7 @@ def coverage_command(golden_dir: str | None, stored: bool, as_json: bool, db_pat
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    titles = {"golden": "Golden pages (tests/golden), as the parser reads them", "stored": f"Stored articles ({db})"}
+    titles = {"golden": "Golden pages (crawler/golden), as the parser reads them", "stored": f"Stored articles ({db})"}
     for source, table in result.items():
         click.echo(f"{titles[source]}:\n{coverage.format_table(table) if table else '(no articles)'}\n")
 

@@ -1,6 +1,6 @@
 """Field coverage per site: the share of a site's pages with each field filled.
 
-Two sources: the golden pages (``tests/golden``), parsed by the current parser, which
+Two sources: the golden pages (``crawler/golden``), parsed by the current parser, which
 shows what the extractor reads from each site's markup; and, given a database, the
 articles stored there, which shows what real crawls got. ``khabar coverage`` prints both.
 """

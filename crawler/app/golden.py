@@ -1,6 +1,6 @@
 """Golden pages: saved pages of each site with the fields a parser must read from them.
 
-``tests/golden/<site>/<name>.html`` is a page in that site's markup; ``<name>.json`` beside
+``crawler/golden/<site>/<name>.html`` is a page in that site's markup; ``<name>.json`` beside
 it holds the URL it was fetched under (``url``), when (``fetched_at``, the parser's "now"
 for plausible dates) and the expected fields, written by hand from what the page says.
 The golden tests, ``scripts/regenerate_golden.py``, ``khabar coverage`` and
@@ -19,7 +19,8 @@ from crawler.extract.fields import build_article
 from crawler.items import Article, Page
 from crawler.text.cleaning import decode_html
 
-GOLDEN_DIR = Path(__file__).resolve().parents[2] / "tests" / "golden"
+# Inside the package, so an installed `khabar coverage` has them too.
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden"
 INPUT_KEYS = ("url", "fetched_at")
 # The Article attributes a golden JSON may state, in the order the files list them.
 FIELDS = ("page_kind", "canonical_url", "amp_url", "title", "authors", "published_at", "updated_at", "section",
