@@ -97,7 +97,8 @@ def new_workdir(factory: pytest.TempPathFactory, name: str) -> Path:
 
 
 def khabar_env(work: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KHABAR_")}
+    # Not the caller's terminal width either: tables are fitted only where a test asks (COLUMNS=...).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KHABAR_") and k != "COLUMNS"}
     env.update({"KHABAR_CONFIG": str(work / "khabar.toml"), "KHABAR_DB": str(work / "khabar.db"),
                 "PYTHONUNBUFFERED": "1"}, **extra)
     return env

@@ -58,6 +58,14 @@ def _page_facts(body: bytes) -> dict[str, str]:
             "h1": " ".join(h1[0].text_content().split()) if h1 else ""}
 
 
+def own_date(html: bytes) -> datetime | None:
+    """The publication date a page states about itself (its article:published_time, else its first
+    ``<time datetime>``): what ``-a since=`` judges an article by, whatever a sitemap said."""
+    tree = lxml_html.fromstring(html)
+    found = tree.xpath("//meta[@property='article:published_time']/@content") or tree.xpath("//time/@datetime")
+    return parse_iso(found[0].strip()) if found else None
+
+
 def golden_sites() -> list[str]:
     return sorted(d.name for d in GOLDEN.iterdir() if d.is_dir() and any(d.glob("*.html"))) if GOLDEN.is_dir() else []
 

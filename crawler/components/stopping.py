@@ -65,10 +65,16 @@ class StopExtension:
         if engine is None or not engine.running:
             return
         engine.pause()  # no request leaves the scheduler from now on
+        slot_of_engine = getattr(engine, "_slot", None)
+        scheduler = getattr(slot_of_engine, "scheduler", None)
         dropped = 0
         for slot in list(engine.downloader.slots.values()):
             while slot.queue:
-                _request, waiting = slot.queue.popleft()
+                request, waiting = slot.queue.popleft()
+                if scheduler is not None:
+                    # Back to the scheduler, which keeps it for a resumed run with -s JOBDIR (its duplicate
+                    # filter has seen it already, hence dont_filter); without JOBDIR it ends with the crawl.
+                    scheduler.enqueue_request(request.replace(dont_filter=True))
                 waiting.errback(Failure(IgnoreRequest("the crawl is stopping")))
                 dropped += 1
         if dropped and self.crawler.stats is not None:
