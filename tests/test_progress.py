@@ -70,4 +70,5 @@ def test_a_pipe_gets_plain_lines(workdir: Path, sample_site: SampleSite) -> None
     assert "Crawl of lokmat finished" in result.stdout
     off = run_khabar(workdir, "crawl", "lokmat", "-a", f"base_url={sample_site.url}", "--progress", "off",
                      "-s", "KHABAR_PROGRESS_LINES_INTERVAL=0.2", "-s", "CLOSESPIDER_PAGECOUNT=3", *FAST)
-    assert off.returncode == 0 and not re.search(r"^lokmat \d+s: pages", off.stdout, re.M)
+    # Three pages may hold no article (which three comes first varies): health may then say ALERT, exit 4.
+    assert off.returncode in (0, 4) and not re.search(r"^lokmat \d+s: pages", off.stdout, re.M)
