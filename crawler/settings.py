@@ -47,7 +47,8 @@ EXTENSIONS = {
 }
 
 # The order DESIGN.md gives: parse -> validate -> (since) -> dedup -> store -> alert. In a cluster crawl
-# (KHABAR_CLUSTER) the handoff pushes each article to Redis and dedup, store and alert are `khabar writer`'s, in another process.
+# (KHABAR_CLUSTER) the handoff pushes each article to Redis and dedup, store and alert are `khabar writer`'s, in
+# another process.
 ITEM_PIPELINES = {
     "pipelines.parse.ParsePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,

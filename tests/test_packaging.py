@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 SOURCES = ("crawler", "spiders", "pipelines")
 # Import names that differ from their distribution's name.
-DISTRIBUTION = {"dateutil": "python-dateutil", "yaml": "pyyaml", "twisted": "twisted", "lxml": "lxml"}
+DISTRIBUTION = {"dateutil": "python-dateutil", "yaml": "pyyaml", "scrapy_redis": "scrapy-redis"}
 
 
 def test_the_root_khabar_toml_is_the_shipped_default() -> None:
@@ -31,7 +31,8 @@ def test_the_root_khabar_toml_is_the_shipped_default() -> None:
 def test_every_imported_library_is_declared() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = {_name(spec) for spec in project["dependencies"]}
-    declared |= {_name(spec) for spec in project["optional-dependencies"]["serve"]}
+    for extra in ("serve", "cluster"):
+        declared |= {_name(spec) for spec in project["optional-dependencies"][extra]}
     # The standard library and Khabar's own packages are not libraries.
     local = {*SOURCES, "tests"}
     imported: set[str] = set()
