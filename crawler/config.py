@@ -280,7 +280,8 @@ def _string_list(source: str, key: str, value: Any) -> list[str]:
 
 
 TOPIC_KEYS = {"label", "any", "terms", "context", "exclude", "fields", "notify",
-              "rule", "lists", "near", "ignore", "exclude_paths", "exclude_sections", "weights", "threshold",
+              "rule", "lists", "names", "variants", "near", "lead_sentences", "min_sentences",
+              "ignore", "exclude_paths", "exclude_sections", "weights", "threshold",
               "delivery", "instant_score", "digest", "quiet_hours", "once_per_story"}
 # Fields a rule may count or weigh: the article fields, plus "lead" (the body's first paragraph).
 RULE_FIELDS = (*TOPIC_FIELDS, "lead")
@@ -334,6 +335,12 @@ def _parse_topic_rule(source: str, prefix: str, body: dict[str, Any], topic: Top
         topic.rule = body["rule"].strip()
     lists = _table(source, f"{prefix}.lists", body.get("lists", {}))
     topic.lists = {name: _string_list(source, f"{prefix}.lists.{name}", value) for name, value in lists.items()}
+    names = _table(source, f"{prefix}.names", body.get("names", {}))
+    topic.names = {name: _string_list(source, f"{prefix}.names.{name}", value) for name, value in names.items()}
+    if "variants" in body:
+        if not isinstance(body["variants"], bool):
+            raise ConfigError(source, f"{prefix}.variants", f"must be true or false, not {body['variants']!r}")
+        topic.variants = body["variants"]
     if "near" in body:
         topic.near = int(_number(source, f"{prefix}.near", body["near"], 0, 100))
         if topic.near != body["near"]:
@@ -346,6 +353,12 @@ def _parse_topic_rule(source: str, prefix: str, body: dict[str, Any], topic: Top
         topic.weights[name] = _number(source, f"{prefix}.weights.{name}", value)
     if "threshold" in body:
         topic.threshold = _number(source, f"{prefix}.threshold", body["threshold"])
+    for key in ("lead_sentences", "min_sentences"):
+        if key in body:
+            value = body[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+                raise ConfigError(source, f"{prefix}.{key}", f"must be a whole number from 0 to 100, not {value!r}")
+            setattr(topic, key, value)
 
 
 def _parse_topic_delivery(source: str, prefix: str, body: dict[str, Any], topic: Topic) -> None:

@@ -94,7 +94,32 @@ def test_alerts_test_explains_without_notifying(crawled: dict) -> None:
     rows = json.loads(result.stdout)
     seed = next(r for r in rows if r["title"] == seed_spec()["title"])
     assert "title" in seed["fields"] and {"पुतिन", "यूक्रेन"} <= set(seed["terms"]) and seed["already_alerted"]
-    assert sorted(r["title"] for r in rows) == sorted(alerted_titles(crawled["db"]))
+    assert sorted(r["title"] for r in rows) == sorted(alerted_titles_for(crawled["db"], "russia-ukraine"))
+
+
+def test_alerts_test_misses_lists_every_mention_that_raised_no_alert(crawled: dict) -> None:
+    """--misses: each stored article that names a side of the war and raised no alert, with the part of the rule that
+    failed; the war stories are listed as matches, and stories that name neither side are not listed at all."""
+    result = run_khabar(crawled["work"], "alerts", "test", "russia-ukraine", "--misses", "--json", env=crawled["env"])
+    assert result.returncode == 0, result.stderr
+    listed = {r["title"]: r for r in json.loads(result.stdout)}
+    assert sorted(t for t, r in listed.items() if r["would_alert"]) == sorted(
+        alerted_titles_for(crawled["db"], "russia-ukraine"))
+    misses = {t: r["reason"] for t, r in listed.items() if not r["would_alert"]}
+    stored = rows(crawled["db"], "SELECT title, summary, body FROM articles")
+    naming_russia = [r["title"] for r in stored if "रूस" in r["title"].split() + r["title"].split("-")
+                     and "यूक्रेन" not in r["title"] + (r["summary"] or "") + r["body"]]
+    assert naming_russia and all(title in misses for title in naming_russia)
+    # A story that names Russia with no war word near it, or with one but no Ukraine-side name anywhere:
+    assert all(misses[t].startswith(("@russia, but no @war within 12 words", "@russia near @war, but no @ukraine"))
+               for t in naming_russia), {t: misses[t] for t in naming_russia}
+    # The oath story names Ukraine's war only deep in its body: a passing mention.
+    oath = next(t for t in misses if "Oath" in t)
+    assert misses[oath].startswith("passing mention:")
+    # Stories that name no side (the cricket match against the कीवी team, the रास लीला) are not misses.
+    assert not any("कीवी" in t.split() or "रास" in t for t in listed)
+    table = run_khabar(crawled["work"], "alerts", "test", "russia-ukraine", "--misses", env=crawled["env"])
+    assert table.returncode == 0 and "passing mention" in table.stdout
 
 
 def test_backfill_a_new_topic(crawled: dict) -> None:

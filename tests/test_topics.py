@@ -41,13 +41,14 @@ def why(matcher: TopicMatcher, item: Article) -> dict:
 
 
 # --- the shipped russia-ukraine topic -----------------------------------------------
+# (the side-aware rule, the war vocabulary and the hard cases of issue 13: tests/test_topic_sides.py)
 
 
 @pytest.mark.parametrize("title", [
     "रूस ने यूक्रेन पर मिसाइलें दागीं",  # the standard spellings
     "रुस ने युक्रेन पर मिसाइलें दागीं",  # short u: common in real text
-    "मास्को से दागी गई मिसाइल",  # मास्को as well as मॉस्को
-    "मॉस्को ने ड्रोन हमले तेज किए",
+    "मास्को से दागी गई मिसाइल कीव में गिरी",  # मास्को as well as मॉस्को
+    "मॉस्को ने कीव पर ड्रोन हमले तेज किए",
     "ज़ेलेंस्की ने कहा, हमले जारी रहेंगे",  # nukta
     "जेलेन्स्की ने कहा, हमले जारी रहेंगे",  # half na instead of anusvara
     "जेलेंंस्की ने कहा, हमले जारी रहेंगे",  # a typed-twice anusvara
@@ -65,9 +66,9 @@ def test_variant_is_reported_as_written(shipped: TopicMatcher) -> None:
 
 @pytest.mark.parametrize("title", [
     "यूक्रेनी सैनिकों ने मोर्चा संभाला",  # listed name inflection, inflected vocabulary
-    "रूसियों पर नए प्रतिबंधों का एलान",
+    "रूसियों पर नए प्रतिबंधों का एलान, यूक्रेन ने स्वागत किया",
     "यूक्रेनियों के घरों पर हमलों के बाद बिजली गुल",
-    "पुतिन की सेनाओं ने गांव पर कब्जा किया",
+    "पुतिन की सेनाओं ने खारकीव के गांव पर कब्जा किया",
 ])
 def test_inflections_match(shipped: TopicMatcher, title: str) -> None:
     assert fires(shipped, article(title))
@@ -75,54 +76,54 @@ def test_inflections_match(shipped: TopicMatcher, title: str) -> None:
 
 @pytest.mark.parametrize(("false_friend", "control"), [
     # New Zealand's cricket team is कीवी; the stemmer would make it कीव.
-    ("कीवी गेंदबाजों के हमले के आगे भारतीय बल्लेबाज बेबस", "कीव के हमले के आगे भारतीय सैनिक बेबस"),
+    (article("कीवी गेंदबाजों के हमले के आगे भारतीय बल्लेबाज बेबस"), article("कीव के हमले के आगे भारतीय सैनिक बेबस")),
     # यूके (UK) is not यूक्रेन.
-    ("यूके की सेना ने संयुक्त युद्ध अभ्यास किया", "यूक्रेन की सेना ने संयुक्त युद्ध अभ्यास किया"),
-    # रास (the dance of Krishna) is not रूस.
-    ("रास लीला में कंस युद्ध का मंचन", "रूस लीला में कंस युद्ध का मंचन"),
+    (article("यूके की सेना ने संयुक्त युद्ध अभ्यास किया"), article("यूक्रेन की सेना ने संयुक्त युद्ध अभ्यास किया")),
+    # रास (the dance of Krishna) is not रूस: with यूक्रेन named, रूस near a war word is the war.
+    (article("रास मंडली के कलाकारों पर हमला", tags=("यूक्रेन",)),
+     article("रूस की मंडली के कलाकारों पर हमला", tags=("यूक्रेन",))),
     # UK is not Ukraine in English either.
-    ("UK army joins drills, war games in Estonia", "Ukraine army joins drills, war games in Estonia"),
+    (article("UK army joins drills, war games in Estonia"), article("Ukraine army joins drills, war games in Estonia")),
 ])
-def test_false_friends_do_not_match(shipped: TopicMatcher, false_friend: str, control: str) -> None:
-    assert not fires(shipped, article(false_friend))
-    assert fires(shipped, article(control))  # the same sentence with the real name does
+def test_false_friends_do_not_match(shipped: TopicMatcher, false_friend: Article, control: Article) -> None:
+    assert not fires(shipped, false_friend)
+    assert fires(shipped, control)  # the same story with the real name does
 
 
 def test_short_stem_word_is_not_a_postposition(shipped: TopicMatcher) -> None:
-    # सेना stems to से, which is also the postposition "from": पुतिन से मुलाकात is a meeting.
-    assert not fires(shipped, article("किम जोंग उन की पुतिन से मुलाकात"))
-    assert fires(shipped, article("किम जोंग उन ने पुतिन की सेना की तारीफ की"))
+    # सेना stems to से, which is also the postposition "from": ज़ेलेंस्की से मुलाकात is a meeting.
+    assert not fires(shipped, article("मैक्रों की ज़ेलेंस्की से मुलाकात"))
+    assert fires(shipped, article("मैक्रों ने ज़ेलेंस्की की सेना की तारीफ की"))
 
 
 def test_name_without_conflict_vocabulary_does_not_match(shipped: TopicMatcher) -> None:
     assert not fires(shipped, article("भारत और रूस के बीच व्यापार 65 अरब डॉलर पर पहुंचा"))
     assert not fires(shipped, article("पुतिन ने पांचवीं बार राष्ट्रपति पद की शपथ ली"))
+    assert not fires(shipped, article("ज़ेलेंस्की ने कॉमेडियन के तौर पर करियर शुरू किया था"))
 
 
 def test_name_far_from_vocabulary_does_not_match(shipped: TopicMatcher) -> None:
-    far = "रूस " + " ".join(["की"] * 20) + " युद्ध"  # 20 words between: beyond near = 12
-    close = "रूस " + " ".join(["की"] * 5) + " युद्ध"
+    far = "यूक्रेन " + " ".join(["की"] * 20) + " युद्ध"  # 20 words between: beyond NEAR/12
+    close = "यूक्रेन " + " ".join(["की"] * 5) + " युद्ध"
     assert not fires(shipped, article(far))
     assert fires(shipped, article(close))
 
 
-def test_compound_alone_is_enough(shipped: TopicMatcher) -> None:
-    found = why(shipped, article("रूस-यूक्रेन: दोनों देशों के प्रतिनिधि इस्तांबुल पहुंचे"))
-    assert "रूस-यूक्रेन" in found["terms"]
-    assert fires(shipped, article("रूस यूक्रेन विवाद पर नई किताब"))  # the compound written with a space
+def test_compound_with_a_war_word_is_enough(shipped: TopicMatcher) -> None:
+    found = why(shipped, article("रूस-यूक्रेन युद्ध: दोनों देशों के प्रतिनिधि इस्तांबुल पहुंचे"))
+    assert "रूस-यूक्रेन युद्ध" in found["terms"]
+    assert fires(shipped, article("रूस यूक्रेन युद्ध पर नई किताब"))  # the compound written with a space
 
 
 def test_russian_language_does_not_count(shipped: TopicMatcher) -> None:
-    # "ignore": the words of रूसी भाषा are not the topic's words ...
-    assert not fires(shipped, article("रूसी भाषा के छात्रों ने युद्ध पर आधारित नाटक खेला"))
-    assert fires(shipped, article("रूसी सेना के छात्रों ने युद्ध पर आधारित नाटक खेला"))
-    # ... but a war story that mentions the language still matches through its other words.
+    # "ignore": the words of रूसी भाषा are not the topic's words, but a war story that mentions the language
+    # still matches through its other words.
     found = why(shipped, article("यूक्रेन ने स्कूलों में रूसी भाषा पर प्रतिबंध लगाया"))
     assert "रूसी" not in found["words"] and {"यूक्रेन", "प्रतिबंध"} <= set(found["words"])
 
 
 def test_excluded_term_vetoes_the_article(shipped: TopicMatcher) -> None:
-    assert not fires(shipped, article("रूसी सलाद की रेसिपी: युद्ध स्तर पर तैयारी", body=("रूस का हमला",)))
+    assert not fires(shipped, article("रूसी सलाद की रेसिपी: युद्ध स्तर पर तैयारी", body=("रूस का यूक्रेन पर हमला",)))
 
 
 def test_excluded_path_and_section(shipped: TopicMatcher) -> None:
@@ -134,20 +135,22 @@ def test_excluded_path_and_section(shipped: TopicMatcher) -> None:
 
 def test_english_terms_inside_hindi_text(shipped: TopicMatcher) -> None:
     found = why(shipped, article("Russia-Ukraine war: इटली देगा एयर डिफेंस सिस्टम"))
-    assert "Russia-Ukraine" in found["terms"]
+    assert "Russia-Ukraine war" in found["terms"]
     found = why(shipped, article("Zelenskyy ने कहा कि drone हमलों से बिजली संयंत्र तबाह"))
     assert "zelenskyy" in found["words"]  # Zelensk* is a Latin prefix
     assert fires(shipped, article("Ukrainian troops ने खारकीव के पास मोर्चा संभाला"))
 
 
-def test_passing_mention_deep_in_body_scores_low(shipped: TopicMatcher) -> None:
+def test_passing_mention_deep_in_body_is_not_an_alert(shipped: TopicMatcher) -> None:
     body = ("पुतिन ने मंगलवार को क्रेमलिन में शपथ ली।", "समारोह में कई देशों के नेता शामिल नहीं हुए।",
             "उन्होंने यूक्रेन में जारी सैन्य अभियान की तारीफ की।")
-    passing = why(shipped, article("पुतिन ने पांचवीं बार शपथ ली", body=body))
+    passing = article("पुतिन ने पांचवीं बार शपथ ली", body=body)
+    assert not fires(shipped, passing)
+    verdicts = shipped.verdicts(ArticleText.of_article(passing))
+    # the body is the paragraphs after the lead: its second sentence is the third paragraph here
+    assert verdicts[0].reason.startswith("passing mention: the rule holds from sentence 2 of the body")
     headline = why(shipped, article("पुतिन ने यूक्रेन में सैन्य अभियान तेज करने को कहा", body=body))
-    # weights: title 3, lead 2, body 1; body only: यूक्रेन + सैन्य = 1 + 1
-    assert passing["score"] == 2 and passing["fields"] == ["body"]
-    assert headline["score"] > passing["score"] and "title" in headline["fields"]
+    assert "title" in headline["fields"] and headline["score"] >= 6
 
 
 # --- rules written for a test ---------------------------------------------------

@@ -1,5 +1,5 @@
-"""Matching topics against articles: an article as positions of its normalized and stemmed words, each compiled
-rule (``crawler.alerts.rules``) evaluated on them, and ``TopicMatcher`` for all topics at once.
+"""Matching topics against articles: each compiled rule (``crawler.alerts.rules``) evaluated on an article's word
+positions (``crawler.alerts.article.ArticleText``), why it fired or not, and ``TopicMatcher`` for all topics at once.
 """
 
 from __future__ import annotations
@@ -8,19 +8,19 @@ import fnmatch
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import compress
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.alerts.article import ArticleText
 from crawler.alerts.rules import (
     POSITION_LOCAL,
     POSITION_SHIFT,
     STREAMS,
-    WORD_FORMS,
     WORD_FORMS_MAX,
     And,
     AnyOf,
     CompiledTopic,
+    Near,
     Node,
     Not,
     Or,
@@ -29,188 +29,20 @@ from crawler.alerts.rules import (
     Word,
     all_terms,
     compiled,
+    only_names,
     positive_terms,
-    word_forms,
 )
 from crawler.items import Article
-from crawler.store.sqlite import json_list
-from crawler.text.hindi import sentence_words
 
-# ---------------------------------------------------------------------------
-# An article as positions of normalized and stemmed tokens
-# ---------------------------------------------------------------------------
-
-
-class ArticleText:
-    """Every token of an article's parts, by normalized and by stemmed form.
-
-    Built once per article. The forms of each distinct word (a news text repeats its words) and
-    their sets (C-speed to build) tell which topics can match at all; the positions of each form
-    are indexed only when some topic needs them. A position carries its part (title, lead ...);
-    an empty slot separates sentences and items.
-    """
-
-    __slots__ = ("_distinct", "_distinct_norms", "_distinct_stems", "_norm_pos", "_prefixes", "_scope", "_sorted",
-                 "_stem_pos", "norm_set", "stem_set", "surfaces")
-
-    def __init__(self, parts: Mapping[str, Iterable[str]]) -> None:
-        self._index_streams({name: [sentence_words(segment) for segment in parts.get(name, ())] for name in STREAMS})
-
-    def _index_streams(self, streams: Mapping[str, Iterable[list[list[str]]]]) -> None:
-        """From each stream's segments, each a list of sentences' words (``crawler.text.hindi.sentence_words``)."""
-        self.surfaces: list[list[str]] = []
-        for name in STREAMS:
-            surfaces: list[str] = []
-            for segment in streams.get(name, ()):
-                for words in segment:
-                    if surfaces:
-                        surfaces.append("")  # a sentence or item boundary: no phrase runs across it
-                    surfaces += words
-            self.surfaces.append(surfaces)
-        # Forms per distinct word (the "" of a boundary included: its forms are empty, never looked up). Later
-        # lookups of one word's forms are word_forms cache hits.
-        self._distinct: tuple[str, ...] = tuple(set().union(*self.surfaces))
-        forms = list(map(WORD_FORMS.get, self._distinct))  # C-speed: a known word costs no Python call
-        if not all(forms):
-            forms = [found or word_forms(word) for found, word in zip(forms, self._distinct, strict=True)]
-        norms, stems = zip(*forms, strict=True) if forms else ((), ())
-        self._distinct_norms: tuple[str, ...] = norms
-        self._distinct_stems: tuple[str, ...] = stems
-        self.norm_set: set[str] = set(norms)
-        self.stem_set: set[str] = set(stems)
-        self.norm_set.discard("")
-        self.stem_set.discard("")
-        self._norm_pos: dict[str, list[int]] = {}
-        self._stem_pos: dict[str, list[int]] = {}
-        self._sorted: list[str] | None = None
-        self._prefixes: dict[str, list[str]] = {}
-        self._scope: tuple[tuple[str, ...], list[str]] | None = None
-
-    def prepare(self, norm_forms: Iterable[str], stem_forms: Iterable[str], prefixes: Iterable[str] = ()) -> None:
-        """Index the positions of these forms in one pass (only those the article has and not yet indexed)."""
-        norms = self.norm_set.intersection(norm_forms) | {f for p in prefixes for f in self._prefixed(p)}
-        norms -= self._norm_pos.keys()
-        stems = self.stem_set.intersection(stem_forms) - self._stem_pos.keys()
-        if not norms and not stems:
-            return
-        norm_pos: dict[str, list[int]] = {f: [] for f in norms}
-        stem_pos: dict[str, list[int]] = {f: [] for f in stems}
-        # The distinct words with a wanted form, each with the position lists it adds to; then one C-speed pass
-        # (compress) per part finds where they stand. Positions come out in order: part, then token.
-        wanted: dict[str, list[list[int]]] = {}
-        for word in compress(self._distinct, map(norms.__contains__, self._distinct_norms)):
-            wanted[word] = [norm_pos[word_forms(word)[0]]]
-        for word in compress(self._distinct, map(stems.__contains__, self._distinct_stems)):
-            wanted.setdefault(word, []).append(stem_pos[word_forms(word)[1]])
-        for index, tokens in enumerate(self.surfaces):
-            base = index << POSITION_SHIFT
-            for local in compress(range(len(tokens)), map(wanted.__contains__, tokens)):
-                for found in wanted[tokens[local]]:
-                    found.append(base | local)
-        self._norm_pos.update(norm_pos)
-        self._stem_pos.update(stem_pos)
-
-    @classmethod
-    def of_article(cls, article: Article) -> ArticleText:
-        """From the words the article was already tokenized into for dedup and storage (``Article.tokens``)."""
-        tokens = article.tokens()
-        paragraphs = [words.sentences() for words in tokens.body if words.text.strip()]
-        text = cls.__new__(cls)
-        text._index_streams({"title": [tokens.title.sentences()], "summary": [tokens.summary.sentences()],
-                             "highlights": [item.sentences() for item in tokens.highlights],
-                             "lead": paragraphs[:1], "body": paragraphs[1:],
-                             "tags": [item.sentences() for item in tokens.tags]})
-        return text
-
-    @classmethod
-    def of_row(cls, row: Mapping[str, Any]) -> ArticleText:
-        """From a stored ``articles`` row (JSON arrays, body paragraphs joined by a blank line)."""
-        return cls(_parts(row.get("title") or "", row.get("summary") or "", json_list(row.get("highlights")),
-                          (row.get("body") or "").split("\n\n"), json_list(row.get("tags"))))
-
-    def positions(self, word: Word) -> list[int]:
-        if not self.has(word):
-            return []
-        if word.kind == "exact":
-            if word.form not in self._norm_pos:
-                self.prepare((word.form,), ())
-            return self._norm_pos[word.form]
-        if word.kind == "stem":
-            if word.form not in self._stem_pos:
-                self.prepare((), (word.form,))
-            found = self._stem_pos[word.form]
-            if word.inflected_only:
-                surfaces = self.surfaces
-                shift, local = POSITION_SHIFT, POSITION_LOCAL
-                found = [p for p in found if word_forms(surfaces[p >> shift][p & local])[0] != word.form]
-            return found
-        self.prepare((), (), (word.form,))
-        return [p for form in self._prefixed(word.form) for p in self._norm_pos[form]]
-
-    def has(self, word: Word) -> bool:
-        """Whether the word occurs at all (for inflected-only stems: maybe, positions() decides)."""
-        if word.kind == "exact":
-            return word.form in self.norm_set
-        if word.kind == "stem":
-            return word.form in self.stem_set
-        return bool(self._prefixed(word.form))
-
-    def _prefixed(self, prefix: str) -> list[str]:
-        """The article's normalized forms that start with ``prefix`` (remembered per article)."""
-        found = self._prefixes.get(prefix)
-        if found is None:
-            if self._scope is not None and prefix.startswith(self._scope[0]):
-                pool = self._scope[1]  # a form starting with `prefix` starts with a prefix of the scope too
-            else:
-                if self._sorted is None:
-                    self._sorted = sorted(self.norm_set)
-                pool = self._sorted
-            found = self._prefixes[prefix] = []
-            for form in pool[bisect_left(pool, prefix):]:
-                if not form.startswith(prefix):
-                    break
-                found.append(form)
-        return found
-
-    def limit_prefixes(self, prefixes: tuple[str, ...], forms: Iterable[str]) -> None:
-        """Of the article's forms, only ``forms`` start with any of ``prefixes`` (a matcher knows from the
-        words it has seen), so looking up words under those prefixes need not sort every form of the article."""
-        self._scope = (prefixes, sorted(forms))
-
-    def _word_at(self, word: Word, pos: int) -> bool:
-        stream, local = pos >> POSITION_SHIFT, pos & POSITION_LOCAL
-        tokens = self.surfaces[stream]
-        if local >= len(tokens):
-            return False
-        normalized, stemmed = word_forms(tokens[local])
-        if not normalized:
-            return False
-        if word.kind == "exact":
-            return normalized == word.form
-        if word.kind == "prefix":
-            return normalized.startswith(word.form)
-        return stemmed == word.form and not (word.inflected_only and normalized == word.form)
-
-    def spans(self, term: Term) -> list[int]:
-        """Start positions where every word of ``term`` matches in sequence."""
-        starts = self.positions(term.words[0])
-        if len(term.words) == 1 or not starts:
-            return starts
-        return [p for p in starts if all(self._word_at(w, p + k) for k, w in enumerate(term.words[1:], 1))]
-
-
-def _parts(title: str, summary: str, highlights: list[str], body: list[str], tags: list[str]) -> dict[str, list[str]]:
-    paragraphs = [p for p in body if p.strip()]
-    return {"title": [title], "summary": [summary], "highlights": highlights,
-            "lead": paragraphs[:1], "body": paragraphs[1:], "tags": tags}
-
+__all__ = ["ArticleText", "TopicMatch", "TopicMatcher", "Verdict", "evaluate"]
 
 # ---------------------------------------------------------------------------
 # Matching
 # ---------------------------------------------------------------------------
 
-# A hit: (position, length in tokens, the term as written in the config)
-Hit = tuple[int, int, str]
+# A hit: (position, length in tokens, the term as written in the config, the variant rules that spelled it or "",
+# support: a name that an AND only needs somewhere in the story, which says nothing about where the story's subject is)
+Hit = tuple[int, int, str, str, bool]
 
 
 @dataclass
@@ -222,10 +54,13 @@ class TopicMatch:
     fields: list[str] = field(default_factory=list)
     by_field: dict[str, list[str]] = field(default_factory=dict)
     rule: str = ""
+    # Names matched in a generated spelling: {"word": as written in the article, "name": as listed, "how": rules}.
+    variants: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"terms": self.terms, "words": self.words, "fields": self.fields, "by_field": self.by_field,
-                "score": self.score, "rule": self.rule}
+        found = {"terms": self.terms, "words": self.words, "fields": self.fields, "by_field": self.by_field,
+                 "score": self.score, "rule": self.rule}
+        return found | {"variants": self.variants} if self.variants else found
 
 
 @dataclass
@@ -241,9 +76,10 @@ class _Evaluation:
     """One topic on one article: leaf hits limited to the topic's fields, minus ignored words."""
 
     def __init__(self, topic: CompiledTopic, text: ArticleText, cache: dict[int, list[int]],
-                 present: set[int] | None = None) -> None:
+                 present: set[int] | None = None, opening: bool = False) -> None:
         # ``present``: keys of every term of the rule that occurs at all (TopicMatcher.present), else found per list.
-        self.topic, self.text, self.cache, self.present = topic, text, cache, present
+        # ``opening``: only the story's opening counts (see _passing_mention).
+        self.topic, self.text, self.cache, self.present, self.opening = topic, text, cache, present, opening
         self.masked: set[int] = set()
         for term in topic.ignore:
             for start in self.spans(term):
@@ -257,12 +93,30 @@ class _Evaluation:
             return found
         return [p for p in found if (p >> POSITION_SHIFT) in self.topic.streams]
 
+    def present_terms(self, node: AnyOf) -> list[Term]:
+        """The terms of ``node`` whose every word occurs in the article."""
+        if self.present is None:
+            return node.present(self.text)
+        by_key = node.by_key
+        return [by_key[k] for k in sorted(node.keys & self.present)] if by_key else []
+
+    def unmasked(self, term: Term) -> list[int]:
+        """Where ``term`` stands in the topic's fields, its words not inside an ignored phrase."""
+        masked, size = self.masked, len(term.words)
+        found = [p for p in self.spans(term) if not (masked and any(q in masked for q in range(p, p + size)))]
+        return [p for p in found if self.in_opening(p)] if self.opening else found
+
+    def in_opening(self, pos: int) -> bool:
+        """Whether ``pos`` is in the title, summary, highlights or tags, or the first ``lead_sentences`` sentences of
+        the body."""
+        stream = pos >> POSITION_SHIFT
+        if stream == _LEAD:
+            return self.text.sentence_of(pos) < self.topic.lead_sentences
+        return stream != _BODY
+
     def hits(self, node: Node) -> list[Hit]:
         if isinstance(node, AnyOf):
-            masked, present = self.masked, self.present
-            terms = node.present(self.text) if present is None else [t for t in node.terms if t.key in present]
-            return [(p, len(t.words), t.text) for t in terms for p in self.spans(t)
-                    if not (masked and any(q in masked for q in range(p, p + len(t.words))))]
+            return [(p, len(t.words), t.text, t.how, False) for t in self.present_terms(node) for p in self.unmasked(t)]
         if isinstance(node, Or):
             return [h for part in node.parts for h in self.hits(part)]
         if isinstance(node, And):
@@ -271,6 +125,8 @@ class _Evaluation:
                 found = self.hits(part)
                 if not found:
                     return []
+                if only_names(part) and not all(only_names(other) for other in node.parts):
+                    found = [(p, w, term, how, True) for p, w, term, how, _ in found]
                 collected += found
             return collected
         if isinstance(node, Not):
@@ -338,8 +194,10 @@ def _excluded_by_place(topic: CompiledTopic, url: str, section: str) -> str:
 
 
 def evaluate(topic: CompiledTopic, text: ArticleText, url: str = "", section: str = "",
-             cache: dict[int, list[int]] | None = None, present: set[int] | None = None) -> Verdict:
-    """Whether ``topic`` fires on the article, and why (or why not). ``present``: see ``TopicMatcher.present``."""
+             cache: dict[int, list[int]] | None = None, present: set[int] | None = None,
+             explain: bool = False) -> Verdict:
+    """Whether ``topic`` fires on the article, and why (or why not). ``present``: see ``TopicMatcher.present``.
+    With ``explain``, a rule that does not hold says which part failed (``why_not``) instead of "no match"."""
     place = _excluded_by_place(topic, url, section)
     if place:
         return Verdict(topic.id, None, place)
@@ -349,11 +207,110 @@ def evaluate(topic: CompiledTopic, text: ArticleText, url: str = "", section: st
             return Verdict(topic.id, None, f"excluded by term {term.text!r}")
     hits = evaluation.hits(topic.rule)
     if not hits:
-        return Verdict(topic.id, None, "no match")
+        return Verdict(topic.id, None, why_not(evaluation, topic.rule) if explain else "no match")
     found = _explain(topic, text, hits)
     if found.score < topic.threshold:
-        return Verdict(topic.id, None, f"score {found.score:g} below threshold {topic.threshold:g}")
+        return Verdict(topic.id, None, f"below threshold (score {found.score:g} of {topic.threshold:g})")
+    passing = _passing_mention(topic, evaluation, hits) if topic.lead_sentences else ""
+    if passing:
+        return Verdict(topic.id, None, passing)
     return Verdict(topic.id, found, "match")
+
+
+_LEAD, _BODY = STREAMS.index("lead"), STREAMS.index("body")
+
+
+def why_not(evaluation: _Evaluation, node: Node) -> str:
+    """Which part of a rule that does not hold on the article failed, in words: "@russia near @war, but no
+    @ukraine anywhere", "@ukraine, but no @war within 12 words", "no @any"."""
+    if isinstance(node, AnyOf) or (isinstance(node, Or) and all(isinstance(part, AnyOf) for part in node.parts)):
+        return f"no {describe(node)}"
+    if isinstance(node, Near):
+        left, right = evaluation.hits(node.left), evaluation.hits(node.right)
+        if left and right:
+            return f"{_grouped(node.left)} and {_grouped(node.right)}, but never within {node.distance} words"
+        if left or right:
+            found, missing = (node.left, node.right) if left else (node.right, node.left)
+            return f"{_grouped(found)}, but no {describe(missing)} within {node.distance} words"
+        return f"no {describe(node.left)} and no {describe(node.right)}"
+    if isinstance(node, Not):
+        return f"vetoed by {describe(node.veto)}" if evaluation.hits(node.keep) else why_not(evaluation, node.keep)
+    if isinstance(node, And):
+        holding = [part for part in node.parts if evaluation.hits(part)]
+        failing = [part for part in node.parts if part not in holding]
+        if holding and all(only_names(part) for part in failing):  # the one-sided story: "only one side named"
+            return f"{', '.join(map(describe, holding))}, but no {' and no '.join(map(describe, failing))} anywhere"
+        return "; ".join(why_not(evaluation, part) for part in failing)
+    # Or: the branches that got furthest (most of their lists present) say most about what is missing.
+    progress = [(_progress(evaluation, part), part) for part in node.parts]
+    best = max(score for score, _ in progress)
+    if best == 0:
+        return f"none of {describe(node)}"
+    return "; ".join(why_not(evaluation, part) for score, part in progress if score == best)
+
+
+def _progress(evaluation: _Evaluation, node: Node) -> float:
+    """The share of a rule's lists and terms present in the article (a NEAR whose sides stand apart counts less)."""
+    found, total = _leaves(evaluation, node)
+    return found / total if total else 0.0
+
+
+def _leaves(evaluation: _Evaluation, node: Node) -> tuple[float, int]:
+    if isinstance(node, AnyOf):
+        return (1.0 if evaluation.hits(node) else 0.0), 1
+    if isinstance(node, Not):
+        return _leaves(evaluation, node.keep)
+    parts = (node.left, node.right) if isinstance(node, Near) else node.parts
+    counts = [_leaves(evaluation, part) for part in parts]
+    found, total = sum(c[0] for c in counts), sum(c[1] for c in counts)
+    if isinstance(node, Near) and found == total and not evaluation.hits(node):
+        found -= 0.5
+    return found, total
+
+
+def _grouped(node: Node) -> str:
+    return f"({describe(node)})" if isinstance(node, And | Or | Near | Not) else describe(node)
+
+
+def describe(node: Node) -> str:
+    """A rule part as the config writes it, shortened: @lists and terms by name."""
+    if isinstance(node, AnyOf):
+        return node.label or (node.terms[0].text if node.terms else "")
+    if isinstance(node, Near):
+        return f"{_grouped(node.left)} near {_grouped(node.right)}"
+    if isinstance(node, Not):
+        return f"{_grouped(node.keep)} without {_grouped(node.veto)}"
+    parts = [_grouped(part) for part in node.parts]
+    return ", ".join(parts[:-1]) + (" and " if isinstance(node, And) else " or ") + parts[-1]
+
+
+def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[Hit]) -> str:
+    """Why the match is a passing mention, or "" when the story is about the topic: the rule holds on the story's
+    opening alone (the title, summary, highlights or tags, or the first ``lead_sentences`` sentences of the body), or
+    the rule's vocabulary runs through at least ``min_sentences`` sentences. News puts its subject first; a war named
+    once in the fourth sentence of a summit report is background."""
+    opening = _Evaluation(topic, evaluation.text, evaluation.cache, evaluation.present, opening=True)
+    opening.masked = evaluation.masked
+    if opening.hits(topic.rule):
+        return ""
+    text = evaluation.text
+    evidence = [h for h in hits if not h[4]] or hits
+    sentences = {(pos >> POSITION_SHIFT, text.sentence_of(pos)) for pos, *_ in evidence}
+    for term in evaluation.present_terms(topic.vocabulary):
+        if len(sentences) >= topic.min_sentences:
+            return ""
+        sentences.update((pos >> POSITION_SHIFT, text.sentence_of(pos)) for pos in evaluation.unmasked(term))
+    if len(sentences) >= topic.min_sentences:
+        return ""
+    first = min(evidence)[0]
+    where = f"sentence {text.sentence_of(first) + 1} of the {STREAMS[first >> POSITION_SHIFT]}"
+    return (f"passing mention: the rule holds from {where} on, not in the title or the first "
+            f"{_sentences(topic.lead_sentences)}, and its vocabulary is in {_sentences(len(sentences))} "
+            f"(min_sentences = {topic.min_sentences})")
+
+
+def _sentences(count: int) -> str:
+    return f"{count} sentence" + ("" if count == 1 else "s")
 
 
 def _explain(topic: CompiledTopic, text: ArticleText, hits: list[Hit]) -> TopicMatch:
@@ -361,10 +318,14 @@ def _explain(topic: CompiledTopic, text: ArticleText, hits: list[Hit]) -> TopicM
     seen: set[tuple[str, str]] = set()
     words: dict[str, None] = {}  # in order of first appearance
     terms: dict[str, None] = {}
-    for pos, width, term in sorted(set(hits)):
+    variants: dict[str, dict[str, str]] = {}
+    for pos, width, term, how, _ in sorted(set(hits)):
         stream, local = pos >> POSITION_SHIFT, pos & POSITION_LOCAL
         tokens = text.surfaces[stream]  # a span never runs past its part
-        words[tokens[local] if width == 1 else " ".join(tokens[local:local + width])] = None
+        written = tokens[local] if width == 1 else " ".join(tokens[local:local + width])
+        words[written] = None
+        if how:
+            variants.setdefault(written, {"word": written, "name": term, "how": how})
         name = STREAMS[stream]
         if (term, name) in seen:
             continue
@@ -372,7 +333,7 @@ def _explain(topic: CompiledTopic, text: ArticleText, hits: list[Hit]) -> TopicM
         found.score += topic.weights[name]
         found.by_field.setdefault(name, []).append(term)
         terms[term] = None
-    found.words, found.terms = list(words), list(terms)
+    found.words, found.terms, found.variants = list(words), list(terms), list(variants.values())
     found.fields = [name for name in STREAMS if name in found.by_field]
     found.score = round(found.score, 3)
     return found

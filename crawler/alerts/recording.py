@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 from croniter import croniter
 
-from crawler.alerts.matcher import ArticleText, TopicMatch, TopicMatcher
+from crawler.alerts.matcher import ArticleText, TopicMatch, TopicMatcher, Verdict, evaluate
 from crawler.alerts.rules import Topic, compiled
 from crawler.alerts.settings import AlertSetup, targets_for
 from crawler.text import dates
@@ -163,16 +163,26 @@ def try_topic(db: sqlite_utils.Database, config: AlertSetup, topic_id: str, *, n
               misses: bool = False) -> list[dict[str, Any]]:
     """Which stored articles the topic would alert on and why; nothing is written or sent.
 
-    With ``misses``, also the articles a term matched that the rule, an exclusion or the
-    threshold turned down, with the reason.
+    With ``misses``, also every article that mentions the topic (one of its names occurs, or for a topic without
+    names any term of its rule) and raises no alert, with the reason: which part of the rule failed (no war word
+    within N words, only one side named ...), an exclusion, the threshold, or a passing mention.
     """
     topic = get_topic(config, topic_id)
-    matcher = TopicMatcher([compiled(topic)])
+    rule = compiled(topic)
+    matcher = TopicMatcher([rule])
     alerted = {row[0] for row in db.execute("SELECT article_id FROM alerts WHERE topic = ?", [topic_id])}
     found = []
     for row in stored_articles(db):
-        for verdict in matcher.verdicts(ArticleText.of_row(row), row["url"], row["section"] or ""):
-            if verdict.match is None and not (misses and verdict.reason != "no match"):
+        text, url, section = ArticleText.of_row(row), row["url"], row["section"] or ""
+        verdicts: list[Verdict]
+        if misses:
+            present = matcher.present(text)
+            verdicts = [evaluate(rule, text, url, section, present=present, explain=True)] if (
+                present & rule.mentions) else []
+        else:
+            verdicts = matcher.verdicts(text, url, section)
+        for verdict in verdicts:
+            if verdict.match is None and not misses:
                 continue
             match = verdict.match
             plan = plan_delivery(topic, match.score, utc(now)) if match else None
@@ -181,7 +191,8 @@ def try_topic(db: sqlite_utils.Database, config: AlertSetup, topic_id: str, *, n
                 "published_at": row["published_at"], "would_alert": match is not None, "reason": verdict.reason,
                 "score": match.score if match else None, "delivery": plan.delivery if plan else "",
                 "fields": match.fields if match else [], "terms": match.terms if match else [],
-                "words": match.words if match else [], "already_alerted": row["id"] in alerted,
+                "words": match.words if match else [], "variants": match.variants if match else [],
+                "already_alerted": row["id"] in alerted,
             })
     return found
 

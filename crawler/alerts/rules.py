@@ -7,8 +7,10 @@ sequence of tokens, each word in one of three ways:
   are one word. Vocabulary (``any``, ``context``, ``exclude``, lists, words in ``rule``).
 * ``exact``: the normalized form only (``crawler.text.hindi.normalize_word``), so रूस/रुस and
   ज़ेलेंस्की/जेलेन्स्की match but the stemmer cannot turn कीवी (New Zealand's cricket team)
-  into कीव. Names in ``terms`` are exact, every inflection listed (रूसी, यूक्रेनी ...);
-  a word listed there is exact everywhere else in the topic too. ``=word`` forces it.
+  into कीव. Names (``terms`` and the lists of ``names``) are exact, every inflection listed (रूसी,
+  यूक्रेनी ...), and each also matches the transliteration variants ``crawler.alerts.variants``
+  generates (बखमुत: बखमुट, बाखमुत); a word listed as a name is a name everywhere else in the topic
+  too. ``=word`` forces an exact match of that spelling alone.
 * ``prefix``: ``Zelensk*`` matches every normalized word that starts so (meant for Latin).
 
 A topic's rule is a boolean expression over terms and lists: ``@any OR (@terms NEAR/12
@@ -22,10 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any, Protocol
 
 import regex
 
+from crawler.alerts.variants import variants as name_variants
 from crawler.text.hindi import normalize_word, stem, word_tokens
 
 # The article fields a topic reads by default.
@@ -55,6 +59,10 @@ class Topic:
     any: list[str] = field(default_factory=list)
     # Anchor terms that count only together with a context term.
     terms: list[str] = field(default_factory=list)
+    # Named lists of names, exact with spelling variants, for the rule (@ukraine, @russia: the sides of a conflict).
+    names: dict[str, list[str]] = field(default_factory=dict)
+    # Generate the spelling variants of names (crawler.alerts.variants); false: each name as written only.
+    variants: bool = True
     context: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=lambda: list(TOPIC_FIELDS))
@@ -69,6 +77,11 @@ class Topic:
     exclude_sections: list[str] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=dict)
     threshold: float = 1.0
+    # The story must be about the topic, not mention it in passing (crawler.alerts.prominence): the rule's
+    # vocabulary must hold in the title, summary, highlights or tags or in the first `lead_sentences` sentences of
+    # the body, or run through at least `min_sentences` sentences. 0: off.
+    lead_sentences: int = 0
+    min_sentences: int = 2
     # Delivery (crawler.alerts.recording): instant, digest (on the `digest` cron, IST), or auto
     # (instant from `instant_score` up, digest below); quiet hours hold alerts, IST.
     delivery: str = "instant"
@@ -134,6 +147,11 @@ class Term:
     words: tuple[Word, ...]
     # The same words get the same key in every topic, so one article's lookups are shared.
     key: int = field(default=0, compare=False)
+    # A generated spelling of a name: the rules that made it (crawler.alerts.variants) and the spelling, else "".
+    how: str = field(default="", compare=False)
+    spelling: str = field(default="", compare=False)
+    # A name (from `terms` or `names`) says who or where; vocabulary (everything else) says what happens.
+    is_name: bool = field(default=False, compare=False)
 
 
 _TERM_KEYS: dict[tuple[Word, ...], int] = {}
@@ -141,6 +159,17 @@ _TERM_KEYS: dict[tuple[Word, ...], int] = {}
 
 def compile_term(text: str, key: str, default: str = "stem", names: frozenset[str] = frozenset()) -> Term:
     """One config term: ``word``, ``two words``, ``=exact name``, ``prefix*``."""
+    return compile_terms(text, key, default, names, spellings=False)[0]
+
+
+MAX_NAME_SPELLINGS = 256  # spellings of one multi-word name at most (the product of its words' variants)
+
+
+def compile_terms(text: str, key: str, default: str = "stem", names: frozenset[str] = frozenset(),
+                  spellings: bool = True, is_name: bool | None = None) -> list[Term]:
+    """One config term, and with ``spellings`` one more per generated spelling of the names in it (the term as
+    written first). ``=name`` is never varied. ``is_name``: by default, a term of a list of names, or a term of the
+    rule whose every word is a name."""
     raw = text.strip()
     exact = raw.startswith("=")
     body = raw[1:].strip() if exact else raw
@@ -151,17 +180,49 @@ def compile_term(text: str, key: str, default: str = "stem", names: frozenset[st
     words = word_tokens(body)
     if not words:
         raise RuleError(key, f"{text!r} has no words to match")
-    compiled = []
+    # Each word's spellings: (Word, how, as spelled); a name's generated spellings after the written one.
+    choices: list[list[tuple[Word, str, str]]] = []
     for index, raw_word in enumerate(words):
         normalized, stemmed = word_forms(raw_word)
         if prefix and index == len(words) - 1:
-            compiled.append(Word("prefix", normalized))
+            choices.append([(Word("prefix", normalized), "", raw_word)])
         elif exact or default == "exact" or normalized in names:
-            compiled.append(Word("exact", normalized))
+            varied = spellings and not exact
+            found = name_variants(raw_word) if varied else []
+            choices.append([(Word("exact", normalized), "", raw_word)]
+                           + [(Word("exact", _collapse(v.form)), v.how, v.written) for v in found if v.how])
         else:
-            compiled.append(Word("stem", stemmed, inflected_only=len(stemmed) <= 2 and stemmed != normalized))
-    words_key = tuple(compiled)
-    return Term(text=raw, words=words_key, key=_TERM_KEYS.setdefault(words_key, len(_TERM_KEYS) + 1))
+            inflected_only = len(stemmed) <= 2 and stemmed != normalized
+            choices.append([(Word("stem", stemmed, inflected_only=inflected_only), "", raw_word)])
+    if is_name is None:
+        is_name = default == "exact" or (all(word_forms(w)[0] in names for w in words) and not prefix)
+    terms: dict[tuple[Word, ...], Term] = {}
+    for combination in _spellings(choices):
+        words_key = tuple(word for word, _, _ in combination)
+        rules = ", ".join(dict.fromkeys(r for _, how, _ in combination for r in how.split(", ") if r))
+        spelling = " ".join(spelled for _, _, spelled in combination) if rules else ""
+        terms.setdefault(words_key, Term(text=raw, words=words_key, how=rules, spelling=spelling, is_name=is_name,
+                                         key=_TERM_KEYS.setdefault(words_key, len(_TERM_KEYS) + 1)))
+    return list(terms.values())
+
+
+def _collapse(form: str) -> str:
+    """A generated spelling as ``word_forms`` would give it (a doubled sign folded to one)."""
+    return _REPEATED_MARK.sub(r"\1", form) if _REPEATED_MARK.search(form) else form
+
+
+def _spellings(choices: list[list[tuple[Word, str, str]]]) -> list[tuple[tuple[Word, str, str], ...]]:
+    """Every combination of the words' spellings, the written one first; a name of several words gets at most
+    ``MAX_NAME_SPELLINGS`` (each word's later spellings are dropped first)."""
+    while True:
+        total = 1
+        for spellings in choices:
+            total *= len(spellings)
+        if total <= MAX_NAME_SPELLINGS:
+            break
+        longest = max(range(len(choices)), key=lambda i: len(choices[i]))
+        choices[longest] = choices[longest][: max(1, len(choices[longest]) // 2)]
+    return list(product(*choices))
 
 
 # ---------------------------------------------------------------------------
@@ -184,10 +245,13 @@ class AnyOf:
     the few present in an article is a set intersection, not a loop over the list."""
 
     terms: tuple[Term, ...]
+    label: str = field(default="", compare=False)  # "@list" or the term as written: what a reason names
     keys: frozenset[int] = field(init=False, compare=False, repr=False)
     by_exact: dict[str, list[Term]] = field(init=False, compare=False, repr=False)
     by_stem: dict[str, list[Term]] = field(init=False, compare=False, repr=False)
     others: tuple[Term, ...] = field(init=False, compare=False, repr=False)
+    by_key: dict[int, Term] = field(init=False, compare=False, repr=False)
+    only_names: bool = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         by_exact: dict[str, list[Term]] = {}
@@ -203,6 +267,8 @@ class AnyOf:
         object.__setattr__(self, "by_exact", by_exact)
         object.__setattr__(self, "by_stem", by_stem)
         object.__setattr__(self, "others", tuple(others))
+        object.__setattr__(self, "by_key", {t.key: t for t in self.terms})
+        object.__setattr__(self, "only_names", bool(self.terms) and all(t.is_name for t in self.terms))
 
     def present(self, text: WordIndex) -> list[Term]:
         """The terms whose every word occurs somewhere in the article (positions not checked)."""
@@ -244,8 +310,9 @@ _RULE_TOKEN = regex.compile(
 class _RuleParser:
     """Recursive descent: or := and (OR and)*; and := near ([AND] [NOT] near)*; near := unit (NEAR/N unit)*."""
 
-    def __init__(self, text: str, lists: Mapping[str, tuple[Term, ...]], names: frozenset[str]) -> None:
-        self.lists, self.names = lists, names
+    def __init__(self, text: str, lists: Mapping[str, tuple[Term, ...]], names: frozenset[str],
+                 spellings: bool = True) -> None:
+        self.lists, self.names, self.spellings = lists, names, spellings
         self.tokens: list[tuple[str, str]] = []
         pos = 0
         while pos < len(text):
@@ -323,14 +390,14 @@ class _RuleParser:
                                         f"{', '.join('@' + n for n in sorted(self.lists)) or 'none'})")
             if not self.lists[name]:
                 raise RuleError("rule", f"{value!r} is an empty list")
-            return AnyOf(self.lists[name])
+            return AnyOf(self.lists[name], value)
         if kind == "phrase":
             exact = value.startswith("=")
             inner = value.lstrip("=")
             text = ("=" if exact else "") + inner.strip('"*') + ("*" if inner.endswith("*") else "")
-            return AnyOf((compile_term(text, "rule", names=self.names),))
+            return AnyOf(tuple(compile_terms(text, "rule", names=self.names, spellings=self.spellings)), value)
         if kind == "word":
-            return AnyOf((compile_term(value, "rule", names=self.names),))
+            return AnyOf(tuple(compile_terms(value, "rule", names=self.names, spellings=self.spellings)), value)
         if kind == "end":
             raise RuleError("rule", "ends where a term was expected")
         if kind == "op" and value == "NOT":
@@ -338,8 +405,20 @@ class _RuleParser:
         raise RuleError("rule", f"{value!r} needs a term on both sides")
 
 
-def parse_rule(text: str, lists: Mapping[str, tuple[Term, ...]], names: frozenset[str] = frozenset()) -> Node:
-    return _RuleParser(text, lists, names).parse()
+def parse_rule(text: str, lists: Mapping[str, tuple[Term, ...]], names: frozenset[str] = frozenset(),
+               spellings: bool = True) -> Node:
+    return _RuleParser(text, lists, names, spellings).parse()
+
+
+def only_names(node: Node) -> bool:
+    """Whether every term the node can match is a name (it says who or where, not what happens)."""
+    if isinstance(node, AnyOf):
+        return node.only_names
+    if isinstance(node, Not):
+        return only_names(node.keep)
+    if isinstance(node, Near):
+        return only_names(node.left) and only_names(node.right)
+    return all(only_names(part) for part in node.parts)
 
 
 def positive_terms(node: Node) -> list[Term]:
@@ -383,6 +462,13 @@ class CompiledTopic:
     weights: dict[str, float]
     threshold: float
     triggers: tuple[Word, ...]
+    lead_sentences: int = 0
+    min_sentences: int = 2
+    # The rule's vocabulary (its terms that are not names): what tells a passing mention from the story's subject.
+    vocabulary: AnyOf = field(default_factory=lambda: AnyOf(()))
+    # Keys of the terms that mean "this story mentions the topic" (its names; without names, every term of the rule):
+    # the articles `khabar alerts test --misses` explains.
+    mentions: frozenset[int] = frozenset()
     # Every word form the topic can look up (rule, exclusions, ignored phrases): what to index.
     norm_forms: frozenset[str] = frozenset()
     stem_forms: frozenset[str] = frozenset()
@@ -404,46 +490,80 @@ def default_rule(topic: Topic) -> str:
 
 def compile_topic(topic: Topic) -> CompiledTopic:
     """Check and compile one topic; raises RuleError naming the key at fault."""
-    names = frozenset(word_forms(w)[0] for term in topic.terms for w in word_tokens(term.lstrip("=").rstrip("*")))
+    listed_names = [*topic.terms, *(name for entries in topic.names.values() for name in entries)]
+    names = frozenset(word_forms(w)[0] for term in listed_names for w in word_tokens(term.lstrip("=").rstrip("*")))
+    spellings = topic.variants
     lists: dict[str, tuple[Term, ...]] = {
-        "any": _terms(topic.any, "any", "stem", names),
-        "terms": _terms(topic.terms, "terms", "exact", names),
-        "context": _terms(topic.context, "context", "stem", names),
+        "any": _terms(topic.any, "any", "stem", names, spellings),
+        "terms": _terms(topic.terms, "terms", "exact", names, spellings),
+        "context": _terms(topic.context, "context", "stem", names, spellings),
     }
+    for name, entries in topic.names.items():
+        if not _LIST_NAME.match(name) or name in lists:
+            raise RuleError(f"names.{name}", "a list needs a plain name other than any, terms or context")
+        lists[name] = _terms(entries, f"names.{name}", "exact", names, spellings)
     for name, entries in topic.lists.items():
         if not _LIST_NAME.match(name) or name in lists:
-            raise RuleError(f"lists.{name}", "a list needs a plain name other than any, terms or context")
-        lists[name] = _terms(entries, f"lists.{name}", "stem", names)
+            raise RuleError(f"lists.{name}", "a list needs a plain name other than any, terms, context or a "
+                                             "list of names")
+        lists[name] = _terms(entries, f"lists.{name}", "stem", names, spellings)
     rule_text = topic.rule or default_rule(topic)
     if not rule_text:
         raise RuleError("rule", "a topic needs a 'rule', or terms in 'any' or 'terms'")
-    rule = parse_rule(rule_text, lists, names)
+    rule = parse_rule(rule_text, lists, names, spellings)
     for path in topic.exclude_paths:
         if not path.startswith(("/", "*")):
             raise RuleError("exclude_paths", f"{path!r} must be a URL path such as '/cricket/' (or a '*' pattern)")
     streams = frozenset(STREAMS.index(s) for name in topic.fields for s in FIELD_STREAMS[name])
     weights = {**DEFAULT_WEIGHTS, **topic.weights}
     triggers = tuple(dict.fromkeys(term.words[0] for term in positive_terms(rule)))
-    exclude = _terms(topic.exclude, "exclude", "stem", names)
-    ignore = _terms(topic.ignore, "ignore", "stem", names)
+    exclude = _terms(topic.exclude, "exclude", "stem", names, spellings)
+    ignore = _terms(topic.ignore, "ignore", "stem", names, spellings)
     words = [w for term in all_terms(rule) + list(exclude) + list(ignore) for w in term.words]
     return CompiledTopic(
         id=topic.id, label=topic.label, rule_text=rule_text, rule=rule, exclude=exclude, ignore=ignore,
         exclude_paths=tuple(topic.exclude_paths),
         exclude_sections=frozenset(s.casefold() for s in topic.exclude_sections),
         streams=streams, weights=weights, threshold=topic.threshold, triggers=triggers,
+        lead_sentences=topic.lead_sentences, min_sentences=topic.min_sentences,
+        vocabulary=AnyOf(tuple(dict.fromkeys(t for t in positive_terms(rule) if not t.is_name))),
+        mentions=frozenset(t.key for t in positive_terms(rule) if t.is_name)
+        or frozenset(t.key for t in positive_terms(rule)),
         norm_forms=frozenset(w.form for w in words if w.kind == "exact"),
         stem_forms=frozenset(w.form for w in words if w.kind == "stem"),
         prefixes=tuple(dict.fromkeys(w.form for w in words if w.kind == "prefix")))
 
 
-def _terms(texts: list[str], key: str, default: str, names: frozenset[str]) -> tuple[Term, ...]:
-    """Compiled terms; spellings that fold to the same words (रूस, रुस) keep the first one listed."""
+def _terms(texts: list[str], key: str, default: str, names: frozenset[str], spellings: bool = False
+           ) -> tuple[Term, ...]:
+    """Compiled terms; spellings that fold to the same words (रूस, रुस) keep the first one listed, and a spelling
+    listed is never reported as another name's generated variant."""
     unique: dict[tuple[Word, ...], Term] = {}
+    generated: list[Term] = []
     for text in texts:
-        term = compile_term(text, key, default, names)
+        written, *variants = compile_terms(text, key, default, names, spellings, is_name=default == "exact")
+        unique.setdefault(written.words, written)
+        generated += variants
+    for term in generated:
         unique.setdefault(term.words, term)
     return tuple(unique.values())
+
+
+def name_spellings(topic: Topic) -> list[dict[str, Any]]:
+    """Each name of the topic (``terms`` and the lists of ``names``) with the spellings it matches: the name as
+    listed first, then each generated one with the rules that made it (``khabar topics variants``)."""
+    rule = compiled(topic)
+    words = {w for term in all_terms(rule.rule) for w in term.words}
+    listed = [("terms", name) for name in topic.terms]
+    listed += [(list_name, name) for list_name, entries in topic.names.items() for name in entries]
+    names = frozenset(word_forms(w)[0] for _, name in listed for w in word_tokens(name.lstrip("=").rstrip("*")))
+    rows = []
+    for list_name, name in listed:
+        terms = compile_terms(name, list_name, "exact", names, topic.variants)
+        spellings = [{"form": " ".join(w.form for w in t.words), "spelling": t.spelling or name, "how": t.how}
+                     for t in terms if set(t.words) <= words]
+        rows.append({"list": list_name, "name": name, "spellings": spellings})
+    return rows
 
 
 def compiled(topic: Topic) -> CompiledTopic:
