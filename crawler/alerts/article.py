@@ -4,8 +4,9 @@ normalized and by stemmed form, built once per article and read by the matcher (
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+import operator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping
 from itertools import compress
 from typing import Any
 
@@ -14,10 +15,11 @@ import regex
 from crawler.alerts.rules import POSITION_LOCAL, POSITION_SHIFT, STREAMS, WORD_FORMS, Term, Word, word_forms
 from crawler.items import Article
 from crawler.store.sqlite import json_list
-from crawler.text.hindi import sentence_words, word_tokens
+from crawler.text.hindi import TextWords, sentence_words, word_tokens
 
 # A "." followed by a space ends a sentence too (for telling the story's opening from a passing mention).
 FULL_STOP = regex.compile(r"(?<=\.)(?=\s)")
+_LEAD = STREAMS.index("lead")
 
 
 class ArticleText:
@@ -29,28 +31,46 @@ class ArticleText:
     an empty slot separates sentences and items.
     """
 
-    __slots__ = ("_distinct", "_distinct_norms", "_distinct_stems", "_norm_pos", "_prefixes", "_scope", "_sentences",
-                 "_sorted", "_stem_pos", "_texts", "norm_set", "stem_set", "surfaces")
+    __slots__ = ("_distinct", "_distinct_norms", "_distinct_stems", "_lead_text", "_norm_pos", "_position_sets",
+                 "_prefixes", "_scope", "_sentences", "_sorted", "_stem_pos", "_streams", "_surfaces", "norm_set",
+                 "stem_set")
+    _sorted: list[str] | None  # the article's normalized forms in order, for prefix lookups (made on first use)
 
     def __init__(self, parts: Mapping[str, Iterable[str]]) -> None:
         texts = {name: list(parts.get(name, ())) for name in STREAMS}
-        self._index_streams({name: [sentence_words(segment) for segment in texts[name]] for name in STREAMS})
-        self._texts: dict[str, list[str]] | None = texts
+        surfaces = _surfaces({name: [sentence_words(segment) for segment in texts[name]] for name in STREAMS})
+        self._surfaces: list[list[str]] | None = surfaces
+        self._streams: Callable[[], Mapping[str, Iterable[list[list[str]]]]] = dict
+        self._index_words(set().union(*surfaces))
+        self._lead_text: str | TextWords = texts["lead"][0] if texts["lead"] else ""
 
-    def _index_streams(self, streams: Mapping[str, Iterable[list[list[str]]]]) -> None:
-        """From each stream's segments, each a list of sentences' words (``crawler.text.hindi.sentence_words``)."""
-        self.surfaces: list[list[str]] = []
-        for name in STREAMS:
-            surfaces: list[str] = []
-            for segment in streams.get(name, ()):
-                for words in segment:
-                    if surfaces:
-                        surfaces.append("")  # a sentence or item boundary: no phrase runs across it
-                    surfaces += words
-            self.surfaces.append(surfaces)
-        # Forms per distinct word (the "" of a boundary included: its forms are empty, never looked up). Later
-        # lookups of one word's forms are word_forms cache hits.
-        self._distinct: tuple[str, ...] = tuple(set().union(*self.surfaces))
+    @property
+    def surfaces(self) -> list[list[str]]:
+        """Each part's words in order, with "" where a sentence or item ends: made on first use, so an article no
+        topic can match is never split into sentences."""
+        if self._surfaces is None:
+            self._surfaces = surfaces = _surfaces(self._streams())
+            # A text that NFC changed is split from its raw form (crawler.text.hindi.TextWords.sentences); its words
+            # are then the same but for pathological input, whose forms are added here so positions stay whole.
+            extra = set().union(*surfaces).difference(self._distinct)
+            extra.discard("")
+            if extra:
+                words = tuple(extra)
+                forms = [word_forms(word) for word in words]
+                self._distinct += words
+                self._distinct_norms += tuple(norm for norm, _ in forms)
+                self._distinct_stems += tuple(stem for _, stem in forms)
+                self.norm_set.update(norm for norm, _ in forms if norm)
+                self.stem_set.update(stem for _, stem in forms if stem)
+                self._sorted = None
+            return surfaces
+        return self._surfaces
+
+    def _index_words(self, distinct: set[str]) -> None:
+        """The forms of each distinct word and their sets. Later lookups of one word's forms are word_forms cache
+        hits."""
+        distinct.discard("")
+        self._distinct: tuple[str, ...] = tuple(distinct)
         forms = list(map(WORD_FORMS.get, self._distinct))  # C-speed: a known word costs no Python call
         if not all(forms):
             forms = [found or word_forms(word) for found, word in zip(forms, self._distinct, strict=True)]
@@ -63,11 +83,12 @@ class ArticleText:
         self.stem_set.discard("")
         self._norm_pos: dict[str, list[int]] = {}
         self._stem_pos: dict[str, list[int]] = {}
-        self._sorted: list[str] | None = None
+        self._sorted = None
         self._prefixes: dict[str, list[str]] = {}
         self._scope: tuple[tuple[str, ...], list[str]] | None = None
-        self._texts = None  # the text of each part's segments, for sentences that end in "." (see sentence_of)
+        self._lead_text = ""  # the lead as written, for its sentences that end in "." (see sentence_of)
         self._sentences: dict[int, list[int]] = {}
+        self._position_sets: dict[int, frozenset[int]] = {}  # id(Word) -> positions (the rule's words outlive it)
 
     def prepare(self, norm_forms: Iterable[str], stem_forms: Iterable[str], prefixes: Iterable[str] = ()) -> None:
         """Index the positions of these forms in one pass (only those the article has and not yet indexed)."""
@@ -97,16 +118,19 @@ class ArticleText:
     def of_article(cls, article: Article) -> ArticleText:
         """From the words the article was already tokenized into for dedup and storage (``Article.tokens``)."""
         tokens = article.tokens()
-        paragraphs = [words.sentences() for words in tokens.body if words.text.strip()]
+        written = [words for words in tokens.body if words.text.strip()]
         text = cls.__new__(cls)
-        text._index_streams({"title": [tokens.title.sentences()], "summary": [tokens.summary.sentences()],
-                             "highlights": [item.sentences() for item in tokens.highlights],
-                             "lead": paragraphs[:1], "body": paragraphs[1:],
-                             "tags": [item.sentences() for item in tokens.tags]})
-        written = [words.text for words in tokens.body if words.text.strip()]
-        text._texts = {"title": [tokens.title.text], "summary": [tokens.summary.text],
-                       "highlights": [item.text for item in tokens.highlights], "lead": written[:1],
-                       "body": written[1:], "tags": [item.text for item in tokens.tags]}
+        text._index_words(set().union(tokens.title.words(), tokens.summary.words(),
+                                      *(item.words() for item in (*tokens.highlights, *written, *tokens.tags))))
+
+        def streams() -> dict[str, list[list[list[str]]]]:
+            paragraphs = [words.sentences() for words in written]
+            return {"title": [tokens.title.sentences()], "summary": [tokens.summary.sentences()],
+                    "highlights": [item.sentences() for item in tokens.highlights], "lead": paragraphs[:1],
+                    "body": paragraphs[1:], "tags": [item.sentences() for item in tokens.tags]}
+
+        text._surfaces, text._streams = None, streams
+        text._lead_text = written[0] if written else ""
         return text
 
     @classmethod
@@ -119,9 +143,15 @@ class ArticleText:
         if not self.has(word):
             return []
         if word.kind == "exact":
-            if word.form not in self._norm_pos:
-                self.prepare((word.form,), ())
-            return self._norm_pos[word.form]
+            if not word.spellings:
+                if word.form not in self._norm_pos:
+                    self.prepare((word.form,), ())
+                return self._norm_pos[word.form]
+            forms = word.forms & self.norm_set  # a name in any of its spellings
+            if not forms <= self._norm_pos.keys():
+                self.prepare(forms - self._norm_pos.keys(), ())
+            return sorted(p for form in forms for p in self._norm_pos[form]) if len(forms) > 1 else \
+                self._norm_pos[next(iter(forms))]
         if word.kind == "stem":
             if word.form not in self._stem_pos:
                 self.prepare((), (word.form,))
@@ -137,7 +167,7 @@ class ArticleText:
     def has(self, word: Word) -> bool:
         """Whether the word occurs at all (for inflected-only stems: maybe, positions() decides)."""
         if word.kind == "exact":
-            return word.form in self.norm_set
+            return word.form in self.norm_set or (bool(word.spellings) and not word.forms.isdisjoint(self.norm_set))
         if word.kind == "stem":
             return word.form in self.stem_set
         return bool(self._prefixed(word.form))
@@ -173,48 +203,74 @@ class ArticleText:
         if not normalized:
             return False
         if word.kind == "exact":
-            return normalized == word.form
+            return normalized in word.forms
         if word.kind == "prefix":
             return normalized.startswith(word.form)
         return stemmed == word.form and not (word.inflected_only and normalized == word.form)
 
     def sentence_of(self, pos: int) -> int:
-        """The number of the sentence ``pos`` stands in, within its part (0 = the first). Sentences end where
-        phrases stop (a danda, "?", "!" ...) and also at a "." followed by a space, which many Hindi sites print
-        for a full stop; worked out on first use, for matched articles only."""
+        """The number of the sentence ``pos`` stands in, within its part (0 = the first), for matched articles only.
+        Sentences end where phrases stop (a danda, "?", "!" ..., a paragraph or item), and in the lead also at a "."
+        followed by a space, which many Hindi sites print for a full stop (telling the lead's first sentence from
+        the rest is worth a second look at its text; the body's paragraphs are not read again)."""
         stream = pos >> POSITION_SHIFT
-        ids = self._sentences.get(stream)
-        if ids is None:
-            ids = self._sentences[stream] = self._sentence_ids(stream)
-        return ids[pos & POSITION_LOCAL]
+        starts = self._sentences.get(stream)
+        if starts is None:
+            starts = self._sentences[stream] = self._sentence_starts(stream)
+        return bisect_right(starts, pos & POSITION_LOCAL) - 1
 
-    def _sentence_ids(self, stream: int) -> list[int]:
-        starts: set[int] = set()  # word ordinals where a sentence begins after a "."
-        if self._texts is not None:
-            ordinal = 0
-            for segment in self._texts[STREAMS[stream]]:
-                for piece in FULL_STOP.split(segment):
-                    starts.add(ordinal)
-                    ordinal += len(word_tokens(piece))
-        ids: list[int] = []
-        sentence, ordinal, fresh = 0, 0, True  # fresh: no word yet in this sentence
-        for token in self.surfaces[stream]:
-            if not token:  # a sentence or item boundary
-                sentence += not fresh
-                fresh = True
-            else:
-                sentence += ordinal in starts and not fresh
-                fresh = False
+    def _sentence_starts(self, stream: int) -> list[int]:
+        """The token index where each sentence of a part starts (a boundary slot starts the next sentence)."""
+        tokens = self.surfaces[stream]
+        starts = [0, *compress(range(len(tokens)), map(operator.not_, tokens))]  # C-speed: the boundary slots
+        lead = self._lead_text if isinstance(self._lead_text, str) else self._lead_text.text
+        if stream != _LEAD or "." not in lead:
+            return starts
+        ordinals, ordinal = set(), 0  # word ordinals where a sentence begins after a "."
+        for piece in FULL_STOP.split(lead)[:-1]:
+            ordinal += len(word_tokens(piece))
+            ordinals.add(ordinal)
+        ordinal = 0
+        for index, token in enumerate(tokens):
+            if token:
+                if ordinal in ordinals and tokens[index - 1]:
+                    starts.append(index)
                 ordinal += 1
-            ids.append(sentence)
-        return ids
+        return sorted(starts)
 
     def spans(self, term: Term) -> list[int]:
         """Start positions where every word of ``term`` matches in sequence."""
         starts = self.positions(term.words[0])
         if len(term.words) == 1 or not starts:
             return starts
-        return [p for p in starts if all(self._word_at(w, p + k) for k, w in enumerate(term.words[1:], 1))]
+        for offset, word in enumerate(term.words[1:], 1):  # each next word where it must stand, by position sets
+            found = self._position_set(word)
+            starts = [p for p in starts if p + offset in found]
+            if not starts:
+                break
+        return starts
+
+    def _position_set(self, word: Word) -> frozenset[int]:
+        """``positions(word)`` as a set, remembered per article (phrases share their common words: के, पर ...)."""
+        found = self._position_sets.get(id(word))  # by identity: a name's Word hashes all its spellings
+        if found is None:
+            found = self._position_sets[id(word)] = frozenset(self.positions(word)) if self.has(word) else frozenset()
+        return found
+
+
+def _surfaces(streams: Mapping[str, Iterable[list[list[str]]]]) -> list[list[str]]:
+    """Each stream's words in order, from its segments (each a list of sentences' words, as
+    ``crawler.text.hindi.sentence_words`` gives them), with "" between sentences and items."""
+    found = []
+    for name in STREAMS:
+        surfaces: list[str] = []
+        for segment in streams.get(name, ()):
+            for words in segment:
+                if surfaces:
+                    surfaces.append("")  # a sentence or item boundary: no phrase runs across it
+                surfaces += words
+        found.append(surfaces)
+    return found
 
 
 def _parts(title: str, summary: str, highlights: list[str], body: list[str], tags: list[str]) -> dict[str, list[str]]:

@@ -31,6 +31,7 @@ from crawler.alerts.rules import (
     compiled,
     only_names,
     positive_terms,
+    word_forms,
 )
 from crawler.items import Article
 
@@ -40,9 +41,9 @@ __all__ = ["ArticleText", "TopicMatch", "TopicMatcher", "Verdict", "evaluate"]
 # Matching
 # ---------------------------------------------------------------------------
 
-# A hit: (position, length in tokens, the term as written in the config, the variant rules that spelled it or "",
-# support: a name that an AND only needs somewhere in the story, which says nothing about where the story's subject is)
-Hit = tuple[int, int, str, str, bool]
+# A hit: (position, length in tokens, the term as written in the config, the term's key, support: a name that an AND
+# only needs somewhere in the story, which says nothing about where the story's subject is)
+Hit = tuple[int, int, str, int, bool]
 
 
 @dataclass
@@ -76,12 +77,20 @@ class _Evaluation:
     """One topic on one article: leaf hits limited to the topic's fields, minus ignored words."""
 
     def __init__(self, topic: CompiledTopic, text: ArticleText, cache: dict[int, list[int]],
-                 present: set[int] | None = None, opening: bool = False) -> None:
+                 present: set[int] | None = None, opening: bool = False, masked: set[int] | None = None) -> None:
         # ``present``: keys of every term of the rule that occurs at all (TopicMatcher.present), else found per list.
-        # ``opening``: only the story's opening counts (see _passing_mention).
+        # ``opening``: only the story's opening counts (see _passing_mention). ``masked``: the ignored positions,
+        # when another evaluation of the same article found them already.
         self.topic, self.text, self.cache, self.present, self.opening = topic, text, cache, present, opening
+        self.memo: dict[int, list[Hit]] = {}  # node id -> its hits (the rule's nodes live as long as the topic)
         self.masked: set[int] = set()
-        for term in topic.ignore:
+        if masked is not None:
+            self.masked = masked
+            return
+        norm_set, stem_set = text.norm_set, text.stem_set
+        for term, (norms, stems) in zip(topic.ignore, topic.ignore_needs, strict=True):
+            if not (norms <= norm_set and stems <= stem_set):  # a word of the phrase is missing: C-speed test
+                continue
             for start in self.spans(term):
                 self.masked.update(range(start, start + len(term.words)))
 
@@ -102,8 +111,10 @@ class _Evaluation:
 
     def unmasked(self, term: Term) -> list[int]:
         """Where ``term`` stands in the topic's fields, its words not inside an ignored phrase."""
-        masked, size = self.masked, len(term.words)
-        found = [p for p in self.spans(term) if not (masked and any(q in masked for q in range(p, p + size)))]
+        found = self.spans(term)
+        if self.masked:
+            masked, size = self.masked, len(term.words)
+            found = [p for p in found if not any(q in masked for q in range(p, p + size))]
         return [p for p in found if self.in_opening(p)] if self.opening else found
 
     def in_opening(self, pos: int) -> bool:
@@ -115,25 +126,66 @@ class _Evaluation:
         return stream != _BODY
 
     def hits(self, node: Node) -> list[Hit]:
+        """The hits that make ``node`` true (none: it is false), each node worked out once per evaluation."""
+        found = self.memo.get(id(node))
+        if found is None:
+            found = self.memo[id(node)] = self._hits(node)
+        return found
+
+    def _hits(self, node: Node) -> list[Hit]:
+        # The inner nodes of one rule are evaluated once each; only lists (shared by @name) are remembered here.
         if isinstance(node, AnyOf):
-            return [(p, len(t.words), t.text, t.how, False) for t in self.present_terms(node) for p in self.unmasked(t)]
+            found = self.memo.get(id(node))
+            if found is None:
+                found = self.memo[id(node)] = self._leaf(node)
+            return found
         if isinstance(node, Or):
-            return [h for part in node.parts for h in self.hits(part)]
+            return [h for part in node.parts for h in self._hits(part)]
         if isinstance(node, And):
             collected: list[Hit] = []
-            for part in node.parts:
-                found = self.hits(part)
+            for part, support in zip(node.parts, node.support, strict=True):
+                found = self._hits(part)
                 if not found:
                     return []
-                if only_names(part) and not all(only_names(other) for other in node.parts):
-                    found = [(p, w, term, how, True) for p, w, term, how, _ in found]
-                collected += found
+                collected += [(p, w, term, key, True) for p, w, term, key, _ in found] if support else found
             return collected
         if isinstance(node, Not):
-            keep = self.hits(node.keep)
-            return keep if keep and not self.hits(node.veto) else []
-        left, right = self.hits(node.left), self.hits(node.right)
+            keep = self._hits(node.keep)
+            return keep if keep and not self._hits(node.veto) else []
+        left, right = self._hits(node.left), self._hits(node.right)
         return _near_hits(left, right, node.distance) if left and right else []
+
+    def _leaf(self, node: AnyOf) -> list[Hit]:
+        """Every position of the list's terms in the topic's fields, ignored phrases left out."""
+        present = self.present
+        if present is None:
+            terms = node.present(self.text)
+        elif len(node.terms) <= 32:  # a short list: a scan beats building a set
+            terms = [t for t in node.terms if t.key in present]
+        else:
+            keys = node.keys & present
+            if not keys:
+                return []
+            by_key = node.by_key
+            terms = [by_key[k] for k in sorted(keys)]
+        cache, text, masked = self.cache, self.text, self.masked
+        streams = None if len(self.topic.streams) == len(STREAMS) else self.topic.streams
+        found: list[Hit] = []
+        for term in terms:
+            starts = cache.get(term.key)
+            if starts is None:
+                starts = cache[term.key] = text.spans(term)
+            if not starts:
+                continue
+            size = len(term.words)
+            if streams is not None:
+                starts = [p for p in starts if (p >> POSITION_SHIFT) in streams]
+            if masked:
+                starts = [p for p in starts if not any(q in masked for q in range(p, p + size))]
+            if self.opening:
+                starts = [p for p in starts if self.in_opening(p)]
+            found += [(p, size, term.text, term.key, False) for p in starts]
+        return found
 
 
 Clauses = list[list[frozenset[int]]]
@@ -289,13 +341,16 @@ def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[H
     opening alone (the title, summary, highlights or tags, or the first ``lead_sentences`` sentences of the body), or
     the rule's vocabulary runs through at least ``min_sentences`` sentences. News puts its subject first; a war named
     once in the fourth sentence of a summit report is background."""
-    opening = _Evaluation(topic, evaluation.text, evaluation.cache, evaluation.present, opening=True)
-    opening.masked = evaluation.masked
+    text = evaluation.text
+    evidence = sorted(h for h in hits if not h[4]) or sorted(hits)
+    sentences: set[tuple[int, int]] = set()
+    for pos, *_ in evidence:  # title first: a story about the topic is decided here, its body never looked at
+        sentences.add((pos >> POSITION_SHIFT, text.sentence_of(pos)))
+        if len(sentences) >= topic.min_sentences:
+            return ""
+    opening = _Evaluation(topic, text, evaluation.cache, evaluation.present, True, evaluation.masked)
     if opening.hits(topic.rule):
         return ""
-    text = evaluation.text
-    evidence = [h for h in hits if not h[4]] or hits
-    sentences = {(pos >> POSITION_SHIFT, text.sentence_of(pos)) for pos, *_ in evidence}
     for term in evaluation.present_terms(topic.vocabulary):
         if len(sentences) >= topic.min_sentences:
             return ""
@@ -318,14 +373,21 @@ def _explain(topic: CompiledTopic, text: ArticleText, hits: list[Hit]) -> TopicM
     seen: set[tuple[str, str]] = set()
     words: dict[str, None] = {}  # in order of first appearance
     terms: dict[str, None] = {}
-    variants: dict[str, dict[str, str]] = {}
-    for pos, width, term, how, _ in sorted(set(hits)):
+    variants: dict[str, dict[str, str]] = {}  # by the word as written: {} when it is a name's listed spelling
+    surfaces, spelled_terms = text.surfaces, topic.spelled
+    previous = None
+    for pos, width, term, key, _ in sorted(set(hits)):
+        if (pos, term) == previous:
+            continue  # the same hit as a support and as evidence
+        previous = pos, term
         stream, local = pos >> POSITION_SHIFT, pos & POSITION_LOCAL
-        tokens = text.surfaces[stream]  # a span never runs past its part
+        tokens = surfaces[stream]  # a span never runs past its part
         written = tokens[local] if width == 1 else " ".join(tokens[local:local + width])
         words[written] = None
-        if how:
-            variants.setdefault(written, {"word": written, "name": term, "how": how})
+        spelled = spelled_terms.get(key)
+        if spelled and written not in variants:
+            how = _spelling_rules(spelled, tokens[local:local + width])
+            variants[written] = {"word": written, "name": term, "how": how} if how else {}
         name = STREAMS[stream]
         if (term, name) in seen:
             continue
@@ -333,10 +395,16 @@ def _explain(topic: CompiledTopic, text: ArticleText, hits: list[Hit]) -> TopicM
         found.score += topic.weights[name]
         found.by_field.setdefault(name, []).append(term)
         terms[term] = None
-    found.words, found.terms, found.variants = list(words), list(terms), list(variants.values())
+    found.words, found.terms, found.variants = list(words), list(terms), [v for v in variants.values() if v]
     found.fields = [name for name in STREAMS if name in found.by_field]
     found.score = round(found.score, 3)
     return found
+
+
+def _spelling_rules(term: Term, tokens: list[str]) -> str:
+    """The rules that made the spelling of ``term`` written as ``tokens`` ("" when it is spelled as listed)."""
+    rules = [word.how(word_forms(token)[0]) for word, token in zip(term.words, tokens, strict=False) if word.spellings]
+    return ", ".join(dict.fromkeys(rule for found in rules for rule in found.split(", ") if rule))
 
 
 class TopicMatcher:
@@ -348,10 +416,12 @@ class TopicMatcher:
     def __init__(self, topics: Mapping[str, Topic] | Iterable[CompiledTopic]) -> None:
         items = topics.values() if isinstance(topics, Mapping) else topics
         self.topics = [t if isinstance(t, CompiledTopic) else compiled(t) for t in items]
-        self._exact: dict[str, set[int]] = {}  # one-word terms: form -> term keys
-        self._stem: dict[str, set[int]] = {}
+        self._exact: dict[str, tuple[int, ...]] = {}  # one-word terms: form -> term keys
+        self._stem: dict[str, tuple[int, ...]] = {}
         # Phrases: checked word by word, only when their first word occurs; prefixes: one by one.
-        self._phrases: dict[tuple[str, str], dict[int, tuple[Word, ...]]] = {}
+        # A phrase's other words as sets of forms (and its prefix words and names with spellings, checked one by one),
+        # so "all present" is mostly a C-speed subset test.
+        self._phrases: dict[tuple[str, str], dict[int, tuple[frozenset[str], frozenset[str], tuple[Word, ...]]]] = {}
         self._prefixed: dict[int, tuple[Word, ...]] = {}
         self._topics_of: dict[int, set[int]] = {}  # term key -> topics it can make true
         self._clauses = [_presence_clauses(topic.rule) for topic in self.topics]
@@ -361,39 +431,53 @@ class TopicMatcher:
             # Every term of the rule, vetoes too, so evaluation can skip the absent ones by key.
             for term in all_terms(topic.rule):
                 word = term.words[0]
+                firsts = word.forms if word.kind == "exact" else (word.form,)
                 if word.kind == "prefix":
                     self._prefixed[term.key] = term.words
                 elif len(term.words) > 1:
-                    self._phrases.setdefault((word.kind, word.form), {})[term.key] = term.words[1:]
+                    rest = term.words[1:]
+                    for first in firsts:
+                        self._phrases.setdefault((word.kind, first), {})[term.key] = (
+                            frozenset(w.form for w in rest if w.kind == "exact" and not w.spellings),
+                            frozenset(w.form for w in rest if w.kind == "stem"),
+                            tuple(w for w in rest if w.kind == "prefix" or w.spellings))
                 else:
-                    (self._exact if word.kind == "exact" else self._stem).setdefault(word.form, set()).add(term.key)
+                    by_form = self._exact if word.kind == "exact" else self._stem
+                    for first in firsts:
+                        if term.key not in by_form.get(first, ()):
+                            by_form[first] = (*by_form.get(first, ()), term.key)
         # Every prefix any topic looks up, and of the normalized forms seen so far, those starting with one.
         self._prefix_words = tuple(dict.fromkeys(p for topic in self.topics for p in topic.prefixes))
         self._seen_forms: set[str] = set()
         self._prefixed_forms: set[str] = set()
+        self._forms: dict[tuple[int, ...], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
         self._phrase_exact = {form for kind, form in self._phrases if kind == "exact"}
         self._phrase_stem = {form for kind, form in self._phrases if kind == "stem"}
 
     def present(self, text: ArticleText) -> set[int]:
         """Keys of the rules' terms whose every word occurs in the article."""
-        self._limit_prefixes(text)
+        prefixed = self._limit_prefixes(text)
         keys: set[int] = set()
         for form in self._exact.keys() & text.norm_set:
-            keys |= self._exact[form]
+            keys.update(self._exact[form])
         for form in self._stem.keys() & text.stem_set:
-            keys |= self._stem[form]
+            keys.update(self._stem[form])
         firsts = [("exact", f) for f in self._phrase_exact & text.norm_set]
         firsts += [("stem", f) for f in self._phrase_stem & text.stem_set]
+        norms, stems = text.norm_set, text.stem_set
         for first in firsts:
-            keys.update(key for key, rest in self._phrases[first].items() if all(text.has(w) for w in rest))
-        keys.update(key for key, words in self._prefixed.items() if all(text.has(w) for w in words))
+            keys.update(key for key, (rest_norms, rest_stems, rest_prefixes) in self._phrases[first].items()
+                        if rest_norms <= norms and rest_stems <= stems
+                        and (not rest_prefixes or all(text.has(w) for w in rest_prefixes)))
+        if prefixed:  # most articles have no word under any topic's prefix
+            keys.update(key for key, words in self._prefixed.items() if all(text.has(w) for w in words))
         return keys
 
-    def _limit_prefixes(self, text: ArticleText) -> None:
-        """Tell ``text`` which of its forms start with a topic's prefix: set operations on the forms seen before,
-        instead of sorting every form of every article."""
+    def _limit_prefixes(self, text: ArticleText) -> set[str]:
+        """Tell ``text`` which of its forms start with a topic's prefix (and return them): set operations on the forms
+        seen before, instead of sorting every form of every article."""
         if not self._prefix_words:
-            return
+            return set()
         if len(self._seen_forms) > WORD_FORMS_MAX:
             self._seen_forms.clear()
             self._prefixed_forms.clear()
@@ -401,7 +485,9 @@ class TopicMatcher:
         if unseen:
             self._seen_forms |= unseen
             self._prefixed_forms.update(f for f in unseen if f.startswith(self._prefix_words))
-        text.limit_prefixes(self._prefix_words, text.norm_set & self._prefixed_forms)
+        found = text.norm_set & self._prefixed_forms
+        text.limit_prefixes(self._prefix_words, found)
+        return found
 
     def candidates(self, text: ArticleText) -> list[CompiledTopic]:
         """Topics whose rule could be true given which terms occur at all (positions not yet looked at)."""
@@ -421,10 +507,21 @@ class TopicMatcher:
         if not topics:
             return []
         # One pass over the article indexes every form these topics may look up.
-        text.prepare(set().union(*(t.norm_forms for t in topics)), set().union(*(t.stem_forms for t in topics)),
-                     {p for t in topics for p in t.prefixes})
+        text.prepare(*self._forms_of(tuple(topics)))
         cache: dict[int, list[int]] = {}
         return [evaluate(topic, text, url, section, cache, present) for topic in topics]
+
+    def _forms_of(self, topics: tuple[CompiledTopic, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Every normalized form, stemmed form and prefix these topics look up (remembered per set of topics)."""
+        key = tuple(id(t) for t in topics)
+        found = self._forms.get(key)
+        if found is None:
+            if len(self._forms) > 1024:
+                self._forms.clear()
+            found = self._forms[key] = (frozenset().union(*(t.norm_forms for t in topics)),
+                                        frozenset().union(*(t.stem_forms for t in topics)),
+                                        frozenset(p for t in topics for p in t.prefixes))
+        return found
 
     def match(self, text: ArticleText, url: str = "", section: str = "") -> list[TopicMatch]:
         return [v.match for v in self.verdicts(text, url, section) if v.match is not None]

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import product
 from typing import Any, Protocol
 
 import regex
@@ -133,43 +132,52 @@ def _word_forms(word: str) -> tuple[str, str]:
     return normalized, stem(normalized)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     kind: str  # "exact", "stem" or "prefix"
     form: str
     # A stem of two letters (सेना -> से) would also be a postposition: only inflected words count.
     inflected_only: bool = False
+    # A name's generated spellings (crawler.alerts.variants): (normalized form, the rules that made it, as spelled).
+    spellings: tuple[tuple[str, str, str], ...] = ()
+    # Every normalized form that matches an exact word: its own and its spellings'.
+    forms: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "forms", frozenset((self.form, *(form for form, _, _ in self.spellings))))
+
+    def how(self, normalized: str) -> str:
+        """The rules that spelled ``normalized`` from this name ("" for its own form)."""
+        if normalized != self.form:
+            for form, rules, _ in self.spellings:
+                if form == normalized:
+                    return rules
+        return ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     text: str  # as written in the config: what an alert reports
     words: tuple[Word, ...]
     # The same words get the same key in every topic, so one article's lookups are shared.
     key: int = field(default=0, compare=False)
-    # A generated spelling of a name: the rules that made it (crawler.alerts.variants) and the spelling, else "".
-    how: str = field(default="", compare=False)
-    spelling: str = field(default="", compare=False)
     # A name (from `terms` or `names`) says who or where; vocabulary (everything else) says what happens.
     is_name: bool = field(default=False, compare=False)
+    # Whether a word of it has generated spellings (then a hit says which spelling it was).
+    spelled: bool = field(default=False, compare=False)
 
 
 _TERM_KEYS: dict[tuple[Word, ...], int] = {}
 
 
-def compile_term(text: str, key: str, default: str = "stem", names: frozenset[str] = frozenset()) -> Term:
-    """One config term: ``word``, ``two words``, ``=exact name``, ``prefix*``."""
-    return compile_terms(text, key, default, names, spellings=False)[0]
+def compile_term(text: str, key: str, default: str = "stem", names: frozenset[str] = frozenset(),
+                 spellings: bool = False, is_name: bool | None = None, listed: frozenset[str] = frozenset()) -> Term:
+    """One config term: ``word``, ``two words``, ``=exact name``, ``prefix*``.
 
-
-MAX_NAME_SPELLINGS = 256  # spellings of one multi-word name at most (the product of its words' variants)
-
-
-def compile_terms(text: str, key: str, default: str = "stem", names: frozenset[str] = frozenset(),
-                  spellings: bool = True, is_name: bool | None = None) -> list[Term]:
-    """One config term, and with ``spellings`` one more per generated spelling of the names in it (the term as
-    written first). ``=name`` is never varied. ``is_name``: by default, a term of a list of names, or a term of the
-    rule whose every word is a name."""
+    With ``spellings``, each name word also matches its generated spellings (``crawler.alerts.variants``), except
+    those that are a name of the topic as listed (``listed``: reported as that name, not as a variant); ``=name`` is
+    never varied. ``is_name``: by default, a term of a list of names, or a term whose every word is a name.
+    """
     raw = text.strip()
     exact = raw.startswith("=")
     body = raw[1:].strip() if exact else raw
@@ -180,49 +188,29 @@ def compile_terms(text: str, key: str, default: str = "stem", names: frozenset[s
     words = word_tokens(body)
     if not words:
         raise RuleError(key, f"{text!r} has no words to match")
-    # Each word's spellings: (Word, how, as spelled); a name's generated spellings after the written one.
-    choices: list[list[tuple[Word, str, str]]] = []
+    compiled = []
     for index, raw_word in enumerate(words):
         normalized, stemmed = word_forms(raw_word)
         if prefix and index == len(words) - 1:
-            choices.append([(Word("prefix", normalized), "", raw_word)])
+            compiled.append(Word("prefix", normalized))
         elif exact or default == "exact" or normalized in names:
-            varied = spellings and not exact
-            found = name_variants(raw_word) if varied else []
-            choices.append([(Word("exact", normalized), "", raw_word)]
-                           + [(Word("exact", _collapse(v.form)), v.how, v.written) for v in found if v.how])
+            found = name_variants(raw_word) if spellings and not exact else []
+            spelled = tuple(dict.fromkeys(
+                (_collapse(v.form), v.how, v.written) for v in found
+                if v.how and _collapse(v.form) != normalized and _collapse(v.form) not in listed))
+            compiled.append(Word("exact", normalized, spellings=spelled))
         else:
-            inflected_only = len(stemmed) <= 2 and stemmed != normalized
-            choices.append([(Word("stem", stemmed, inflected_only=inflected_only), "", raw_word)])
+            compiled.append(Word("stem", stemmed, inflected_only=len(stemmed) <= 2 and stemmed != normalized))
     if is_name is None:
         is_name = default == "exact" or (all(word_forms(w)[0] in names for w in words) and not prefix)
-    terms: dict[tuple[Word, ...], Term] = {}
-    for combination in _spellings(choices):
-        words_key = tuple(word for word, _, _ in combination)
-        rules = ", ".join(dict.fromkeys(r for _, how, _ in combination for r in how.split(", ") if r))
-        spelling = " ".join(spelled for _, _, spelled in combination) if rules else ""
-        terms.setdefault(words_key, Term(text=raw, words=words_key, how=rules, spelling=spelling, is_name=is_name,
-                                         key=_TERM_KEYS.setdefault(words_key, len(_TERM_KEYS) + 1)))
-    return list(terms.values())
+    words_key = tuple(compiled)
+    return Term(text=raw, words=words_key, is_name=is_name, spelled=any(w.spellings for w in compiled),
+                key=_TERM_KEYS.setdefault(words_key, len(_TERM_KEYS) + 1))
 
 
 def _collapse(form: str) -> str:
     """A generated spelling as ``word_forms`` would give it (a doubled sign folded to one)."""
     return _REPEATED_MARK.sub(r"\1", form) if _REPEATED_MARK.search(form) else form
-
-
-def _spellings(choices: list[list[tuple[Word, str, str]]]) -> list[tuple[tuple[Word, str, str], ...]]:
-    """Every combination of the words' spellings, the written one first; a name of several words gets at most
-    ``MAX_NAME_SPELLINGS`` (each word's later spellings are dropped first)."""
-    while True:
-        total = 1
-        for spellings in choices:
-            total *= len(spellings)
-        if total <= MAX_NAME_SPELLINGS:
-            break
-        longest = max(range(len(choices)), key=lambda i: len(choices[i]))
-        choices[longest] = choices[longest][: max(1, len(choices[longest]) // 2)]
-    return list(product(*choices))
 
 
 # ---------------------------------------------------------------------------
@@ -247,22 +235,25 @@ class AnyOf:
     terms: tuple[Term, ...]
     label: str = field(default="", compare=False)  # "@list" or the term as written: what a reason names
     keys: frozenset[int] = field(init=False, compare=False, repr=False)
-    by_exact: dict[str, list[Term]] = field(init=False, compare=False, repr=False)
-    by_stem: dict[str, list[Term]] = field(init=False, compare=False, repr=False)
+    by_exact: dict[str, tuple[int, ...]] = field(init=False, compare=False, repr=False)  # form -> term keys
+    by_stem: dict[str, tuple[int, ...]] = field(init=False, compare=False, repr=False)
     others: tuple[Term, ...] = field(init=False, compare=False, repr=False)
     by_key: dict[int, Term] = field(init=False, compare=False, repr=False)
     only_names: bool = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        by_exact: dict[str, list[Term]] = {}
-        by_stem: dict[str, list[Term]] = {}
+        by_exact: dict[str, tuple[int, ...]] = {}
+        by_stem: dict[str, tuple[int, ...]] = {}
         others = []
         for term in self.terms:
             word = term.words[0]
             if len(term.words) > 1 or word.kind == "prefix":
                 others.append(term)
+            elif word.kind == "exact":
+                for form in word.forms:
+                    by_exact[form] = (*by_exact.get(form, ()), term.key)
             else:
-                (by_exact if word.kind == "exact" else by_stem).setdefault(word.form, []).append(term)
+                by_stem[word.form] = (*by_stem.get(word.form, ()), term.key)
         object.__setattr__(self, "keys", frozenset(t.key for t in self.terms))
         object.__setattr__(self, "by_exact", by_exact)
         object.__setattr__(self, "by_stem", by_stem)
@@ -272,14 +263,21 @@ class AnyOf:
 
     def present(self, text: WordIndex) -> list[Term]:
         """The terms whose every word occurs somewhere in the article (positions not checked)."""
-        found = [t for form in self.by_exact.keys() & text.norm_set for t in self.by_exact[form]]
-        found += [t for form in self.by_stem.keys() & text.stem_set for t in self.by_stem[form]]
+        keys = [k for form in self.by_exact.keys() & text.norm_set for k in self.by_exact[form]]
+        keys += [k for form in self.by_stem.keys() & text.stem_set for k in self.by_stem[form]]
+        found = [self.by_key[k] for k in dict.fromkeys(keys)]
         return found + [t for t in self.others if all(text.has(w) for w in t.words)]
 
 
 @dataclass(frozen=True)
 class And:
     parts: tuple[Node, ...]
+    # Per part: a part of names only beside parts that are not, which the story needs only somewhere (a "support").
+    support: tuple[bool, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        names = [only_names(part) for part in self.parts]
+        object.__setattr__(self, "support", tuple(name and not all(names) for name in names))
 
 
 @dataclass(frozen=True)
@@ -311,8 +309,9 @@ class _RuleParser:
     """Recursive descent: or := and (OR and)*; and := near ([AND] [NOT] near)*; near := unit (NEAR/N unit)*."""
 
     def __init__(self, text: str, lists: Mapping[str, tuple[Term, ...]], names: frozenset[str],
-                 spellings: bool = True) -> None:
-        self.lists, self.names, self.spellings = lists, names, spellings
+                 spellings: bool = True, listed: frozenset[str] = frozenset()) -> None:
+        self.lists, self.names, self.spellings, self.listed = lists, names, spellings, listed
+        self.nodes: dict[str, AnyOf] = {}
         self.tokens: list[tuple[str, str]] = []
         pos = 0
         while pos < len(text):
@@ -390,24 +389,32 @@ class _RuleParser:
                                         f"{', '.join('@' + n for n in sorted(self.lists)) or 'none'})")
             if not self.lists[name]:
                 raise RuleError("rule", f"{value!r} is an empty list")
-            return AnyOf(self.lists[name], value)
+            if name not in self.nodes:  # one node per list, so an evaluation works each list out once
+                self.nodes[name] = AnyOf(self.lists[name], value)
+            return self.nodes[name]
         if kind == "phrase":
             exact = value.startswith("=")
             inner = value.lstrip("=")
             text = ("=" if exact else "") + inner.strip('"*') + ("*" if inner.endswith("*") else "")
-            return AnyOf(tuple(compile_terms(text, "rule", names=self.names, spellings=self.spellings)), value)
+            return AnyOf((self.term(text),), value)
         if kind == "word":
-            return AnyOf(tuple(compile_terms(value, "rule", names=self.names, spellings=self.spellings)), value)
+            return AnyOf((self.term(value),), value)
         if kind == "end":
             raise RuleError("rule", "ends where a term was expected")
+        return self._misplaced(kind, value)
+
+    def term(self, text: str) -> Term:
+        return compile_term(text, "rule", names=self.names, spellings=self.spellings, listed=self.listed)
+
+    def _misplaced(self, kind: str, value: str) -> Node:
         if kind == "op" and value == "NOT":
             raise RuleError("rule", "NOT needs something before it, as in 'रूस NOT क्रिकेट'")
         raise RuleError("rule", f"{value!r} needs a term on both sides")
 
 
 def parse_rule(text: str, lists: Mapping[str, tuple[Term, ...]], names: frozenset[str] = frozenset(),
-               spellings: bool = True) -> Node:
-    return _RuleParser(text, lists, names, spellings).parse()
+               spellings: bool = True, listed: frozenset[str] = frozenset()) -> Node:
+    return _RuleParser(text, lists, names, spellings, listed).parse()
 
 
 def only_names(node: Node) -> bool:
@@ -466,6 +473,11 @@ class CompiledTopic:
     min_sentences: int = 2
     # The rule's vocabulary (its terms that are not names): what tells a passing mention from the story's subject.
     vocabulary: AnyOf = field(default_factory=lambda: AnyOf(()))
+    # For each ignored phrase, the normalized and stemmed forms it needs (prefix words and names with spellings
+    # left out): a phrase with one of them missing cannot occur.
+    ignore_needs: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    # Terms whose words have generated spellings, by key: a hit of one says which spelling it was.
+    spelled: dict[int, Term] = field(default_factory=dict)
     # Keys of the terms that mean "this story mentions the topic" (its names; without names, every term of the rule):
     # the articles `khabar alerts test --misses` explains.
     mentions: frozenset[int] = frozenset()
@@ -492,33 +504,33 @@ def compile_topic(topic: Topic) -> CompiledTopic:
     """Check and compile one topic; raises RuleError naming the key at fault."""
     listed_names = [*topic.terms, *(name for entries in topic.names.values() for name in entries)]
     names = frozenset(word_forms(w)[0] for term in listed_names for w in word_tokens(term.lstrip("=").rstrip("*")))
-    spellings = topic.variants
+    spelled = _Spelled(names, topic.variants)
     lists: dict[str, tuple[Term, ...]] = {
-        "any": _terms(topic.any, "any", "stem", names, spellings),
-        "terms": _terms(topic.terms, "terms", "exact", names, spellings),
-        "context": _terms(topic.context, "context", "stem", names, spellings),
+        "any": spelled.terms(topic.any, "any", "stem"),
+        "terms": spelled.terms(topic.terms, "terms", "exact"),
+        "context": spelled.terms(topic.context, "context", "stem"),
     }
     for name, entries in topic.names.items():
         if not _LIST_NAME.match(name) or name in lists:
             raise RuleError(f"names.{name}", "a list needs a plain name other than any, terms or context")
-        lists[name] = _terms(entries, f"names.{name}", "exact", names, spellings)
+        lists[name] = spelled.terms(entries, f"names.{name}", "exact")
     for name, entries in topic.lists.items():
         if not _LIST_NAME.match(name) or name in lists:
             raise RuleError(f"lists.{name}", "a list needs a plain name other than any, terms, context or a "
                                              "list of names")
-        lists[name] = _terms(entries, f"lists.{name}", "stem", names, spellings)
+        lists[name] = spelled.terms(entries, f"lists.{name}", "stem")
     rule_text = topic.rule or default_rule(topic)
     if not rule_text:
         raise RuleError("rule", "a topic needs a 'rule', or terms in 'any' or 'terms'")
-    rule = parse_rule(rule_text, lists, names, spellings)
+    rule = parse_rule(rule_text, lists, names, topic.variants, names)
     for path in topic.exclude_paths:
         if not path.startswith(("/", "*")):
             raise RuleError("exclude_paths", f"{path!r} must be a URL path such as '/cricket/' (or a '*' pattern)")
     streams = frozenset(STREAMS.index(s) for name in topic.fields for s in FIELD_STREAMS[name])
     weights = {**DEFAULT_WEIGHTS, **topic.weights}
     triggers = tuple(dict.fromkeys(term.words[0] for term in positive_terms(rule)))
-    exclude = _terms(topic.exclude, "exclude", "stem", names, spellings)
-    ignore = _terms(topic.ignore, "ignore", "stem", names, spellings)
+    exclude = spelled.terms(topic.exclude, "exclude", "stem")
+    ignore = spelled.terms(topic.ignore, "ignore", "stem")
     words = [w for term in all_terms(rule) + list(exclude) + list(ignore) for w in term.words]
     return CompiledTopic(
         id=topic.id, label=topic.label, rule_text=rule_text, rule=rule, exclude=exclude, ignore=ignore,
@@ -527,41 +539,49 @@ def compile_topic(topic: Topic) -> CompiledTopic:
         streams=streams, weights=weights, threshold=topic.threshold, triggers=triggers,
         lead_sentences=topic.lead_sentences, min_sentences=topic.min_sentences,
         vocabulary=AnyOf(tuple(dict.fromkeys(t for t in positive_terms(rule) if not t.is_name))),
+        spelled={t.key: t for t in all_terms(rule) if t.spelled},
+        ignore_needs=tuple((frozenset(w.form for w in t.words if w.kind == "exact" and not w.spellings),
+                            frozenset(w.form for w in t.words if w.kind == "stem")) for t in ignore),
         mentions=frozenset(t.key for t in positive_terms(rule) if t.is_name)
         or frozenset(t.key for t in positive_terms(rule)),
-        norm_forms=frozenset(w.form for w in words if w.kind == "exact"),
+        norm_forms=frozenset(form for w in words if w.kind == "exact" for form in w.forms),
         stem_forms=frozenset(w.form for w in words if w.kind == "stem"),
         prefixes=tuple(dict.fromkeys(w.form for w in words if w.kind == "prefix")))
 
 
-def _terms(texts: list[str], key: str, default: str, names: frozenset[str], spellings: bool = False
-           ) -> tuple[Term, ...]:
-    """Compiled terms; spellings that fold to the same words (रूस, रुस) keep the first one listed, and a spelling
-    listed is never reported as another name's generated variant."""
-    unique: dict[tuple[Word, ...], Term] = {}
-    generated: list[Term] = []
-    for text in texts:
-        written, *variants = compile_terms(text, key, default, names, spellings, is_name=default == "exact")
-        unique.setdefault(written.words, written)
-        generated += variants
-    for term in generated:
-        unique.setdefault(term.words, term)
-    return tuple(unique.values())
+@dataclass
+class _Spelled:
+    """How a topic compiles its lists: which words are names, and whether names get generated spellings."""
+
+    names: frozenset[str]  # the normalized words of every name listed: never another name's generated spelling
+    spellings: bool
+
+    def terms(self, texts: list[str], key: str, default: str) -> tuple[Term, ...]:
+        """Compiled terms; spellings that fold to the same words (रूस, रुस) keep the first one listed."""
+        unique: dict[tuple[tuple[str, str], ...], Term] = {}
+        for text in texts:
+            term = compile_term(text, key, default, self.names, self.spellings, is_name=default == "exact",
+                                listed=self.names)
+            unique.setdefault(tuple((w.kind, w.form) for w in term.words), term)
+        return tuple(unique.values())
 
 
 def name_spellings(topic: Topic) -> list[dict[str, Any]]:
     """Each name of the topic (``terms`` and the lists of ``names``) with the spellings it matches: the name as
     listed first, then each generated one with the rules that made it (``khabar topics variants``)."""
-    rule = compiled(topic)
-    words = {w for term in all_terms(rule.rule) for w in term.words}
+    compiled(topic)  # a topic that does not compile says why before anything is listed
     listed = [("terms", name) for name in topic.terms]
     listed += [(list_name, name) for list_name, entries in topic.names.items() for name in entries]
     names = frozenset(word_forms(w)[0] for _, name in listed for w in word_tokens(name.lstrip("=").rstrip("*")))
     rows = []
     for list_name, name in listed:
-        terms = compile_terms(name, list_name, "exact", names, topic.variants)
-        spellings = [{"form": " ".join(w.form for w in t.words), "spelling": t.spelling or name, "how": t.how}
-                     for t in terms if set(t.words) <= words]
+        term = compile_term(name, list_name, "exact", names, topic.variants, listed=names)
+        spellings = [{"form": " ".join(w.form for w in term.words), "spelling": name, "how": ""}]
+        for index, word in enumerate(term.words):  # each word's spellings, the other words as listed
+            for form, how, written in word.spellings:
+                forms = [form if i == index else w.form for i, w in enumerate(term.words)]
+                shown = [written if i == index else raw for i, raw in enumerate(word_tokens(name.lstrip("=")))]
+                spellings.append({"form": " ".join(forms), "spelling": " ".join(shown), "how": how})
         rows.append({"list": list_name, "name": name, "spellings": spellings})
     return rows
 
