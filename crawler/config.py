@@ -53,6 +53,13 @@ class ConfigError(Exception):
         self.source, self.key, self.problem = source, key, problem
 
 
+def cores() -> int:
+    """The CPUs this process may run on (its affinity, as a container or taskset limits it), else all of them."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 @dataclass
 class CrawlSettings:
     """``[crawl]`` in khabar.toml: what a crawl fetches again, and how it reports."""
@@ -76,6 +83,14 @@ class CrawlSettings:
                                     help="seconds between refreshes of the live progress line")
     progress_lines_interval: float = knob(10.0, setting="KHABAR_PROGRESS_LINES_INTERVAL", read=number(0.05),
                                           help="seconds between plain progress lines")
+    parse_workers: int = knob(cores(), setting="KHABAR_PARSE_WORKERS", read=whole(0, 256),
+                              help="processes that parse pages beside the crawl (HTML, extraction, tokens, "
+                                   "fingerprints, topics): one per core by default; 0 parses in the crawl's own "
+                                   "process")
+    parse_pool_after: float = knob(0.25, setting="KHABAR_PARSE_POOL_AFTER", read=duration,
+                                   help="start the parse workers once parsing in the crawl's own process has taken "
+                                        "this much CPU time (0s: with the first page), so that a crawl of a few "
+                                        "pages does not pay for starting them")
 
 
 # The knob sections of Config, by their [table] in khabar.toml.

@@ -6,10 +6,14 @@ turns each page into an ``Article`` (pipelines know *what* to do with a page).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from crawler.text.cleaning import decode_html
 from crawler.text.hindi import ArticleTokens
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -33,7 +37,8 @@ class Validators:
 
 @dataclass
 class Page:
-    """A fetched page, before parsing. ``html`` is already decoded text."""
+    """A fetched page, before parsing: ``html`` as text, or the response's ``body`` bytes and declared charset
+    (``encoding``), decoded only when parsed (``text``), which may happen in a parse worker."""
 
     url: str
     html: str
@@ -44,6 +49,14 @@ class Page:
     hints: dict[str, Any] = field(default_factory=dict)
     # The response's ETag / Last-Modified (and redirects), stored with the article.
     validators: Validators | None = None
+    body: bytes = field(default=b"", repr=False)
+    encoding: str | None = None  # the charset the response declared, if any
+
+    def text(self) -> str:
+        """The page as text: ``html``, else ``body`` decoded by its real encoding (``decode_html``)."""
+        if not self.html and self.body:
+            self.html = decode_html(self.body, self.encoding)
+        return self.html
 
 
 @dataclass
@@ -73,6 +86,9 @@ class Article:
     aliases: list[str] = field(default_factory=list)
     amp_url: str = ""
     html: str | None = field(default=None, repr=False)
+    # The raw page as the pages table keeps it (``crawler.store.compression.pack_page``), packed where the page was
+    # parsed, perhaps in a parse worker; ``html`` is then let go, so that it does not travel back.
+    packed_html: bytes | None = field(default=None, repr=False)
     # Which extractor filled which field, for coverage reports and debugging.
     sources: dict[str, str] = field(default_factory=dict)
     # Set by the pipelines, not the parser.
@@ -93,10 +109,27 @@ class Article:
         return "\n\n".join(self.body)
 
     def tokens(self) -> ArticleTokens:
-        """The article's words, tokenized once for dedup, the index, stories and topics. Kept outside the
-        dataclass fields (exporters never see it) and made again whenever a text field has changed since."""
-        key = (self.title, self.summary, tuple(self.highlights), tuple(self.body), tuple(self.tags))
-        cached: ArticleTokens | None = self.__dict__.get("_tokens")
-        if cached is None or cached.key != key:
-            cached = self.__dict__["_tokens"] = ArticleTokens(*key)
-        return cached
+        """The article's words, tokenized once for dedup, the index, stories and topics."""
+        return self.derived("tokens", _tokenize)
+
+    def derived(self, name: str, make: Callable[[Article], T]) -> T:
+        """``make(self)``, computed once: kept outside the dataclass fields (exporters never see it) with the
+        content it was made from, and made again whenever that has changed since. What a parse worker computes
+        (fingerprint, search forms, story signature, topic matches) travels back in here, so the crawl process
+        finds it made (``crawler.components.prepare``)."""
+        key = (self.title, self.summary, tuple(self.highlights), tuple(self.body), tuple(self.tags), self.url,
+               self.canonical_url, self.section)
+        made: dict[str, tuple[Any, Any]] = self.__dict__.setdefault("_derived", {})
+        found = made.get(name)
+        if found is None or found[0] != key:
+            found = made[name] = (key, make(self))
+        return found[1]
+
+    def forget(self, name: str) -> None:
+        """Let go of a derived value (the tokens, once what needed them is made: they are the bulk of it)."""
+        self.__dict__.get("_derived", {}).pop(name, None)
+
+
+def _tokenize(article: Article) -> ArticleTokens:
+    return ArticleTokens(article.title, article.summary, tuple(article.highlights), tuple(article.body),
+                         tuple(article.tags))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler.app.sample_server import SampleSite
+from crawler.store.compression import ZSTD_MAGIC, page_text
 from tests.conftest import new_workdir, query, run_khabar, run_scrapy
 from tests.sitefacts import seed_spec
 
@@ -40,7 +41,11 @@ def test_reparse_updates_an_article_whose_page_parses_differently(work: Path) ->
     alerts_before = query(db, "SELECT count(*) FROM alerts")[0][0]
     # Stand-in for a parser fix: the stored page now yields one more paragraph.
     conn = sqlite3.connect(db)
-    html = conn.execute("SELECT html FROM pages WHERE article_id = ?", (article_id,)).fetchone()[0]
+    packed = conn.execute("SELECT html FROM pages WHERE article_id = ?", (article_id,)).fetchone()[0]
+    assert isinstance(packed, bytes) and packed[:4] == ZSTD_MAGIC  # pages are kept packed with zstd
+    html = page_text(packed)
+    assert html is not None and "<html" in html.lower()
+    # Written back as plain text, as versions before the packing stored pages: such rows must stay readable.
     conn.execute("UPDATE pages SET html = ? WHERE article_id = ?",
                  (html.replace('<div class="story-body">', f'<div class="story-body"><p>{NEW_SENTENCE}</p>', 1),
                   article_id))

@@ -14,6 +14,7 @@ from crawler.components.sites import site_fields
 from crawler.extract.fields import build_article
 from crawler.items import Article, Page
 from crawler.store.articles import ArticleStore
+from crawler.store.compression import page_text
 from crawler.store.dedup import content_hash
 from crawler.text.clock import utc_now
 
@@ -32,7 +33,7 @@ def reparse(store: ArticleStore, *, site: str | None = None) -> Counter[str]:
             counts["no_page"] += 1
             continue
         try:
-            article = build_article(Page(url=page_url or url, html=html, site=site_name,
+            article = build_article(Page(url=page_url or url, html=page_text(html) or "", site=site_name,
                                          fetched_at=fetched_at or utc_now()), site_fields(site_name))
         except Exception as error:  # one unparsable page must not stop the others
             counts["failed"] += 1

@@ -22,7 +22,6 @@ from crawler.components.follow import DiscoveryMixin
 from crawler.components.listing import card_dates
 from crawler.extract.fields import SiteFields
 from crawler.items import Page
-from crawler.text.cleaning import decode_html
 from crawler.text.clock import parse_since, utc_now
 from crawler.text.urls import rebase, same_site, unbase
 
@@ -57,10 +56,11 @@ def as_positive_int(name: str, value: Any) -> int:
 
 
 def make_page(response: TextResponse, url: str, site: str) -> Page:
-    """A ``Page`` item from a response, decoded by the page's real encoding."""
+    """A ``Page`` item from a response: its bytes and declared charset, decoded by the page's real encoding only
+    where it is parsed (``Page.text``), perhaps in a parse worker."""
     declared = (response.headers.get("Content-Type") or b"").decode("latin-1")
     charset = declared.split("charset=")[-1].split(";")[0].strip() if "charset=" in declared else None
-    return Page(url=url, html=decode_html(response.body, charset), site=site, fetched_at=utc_now(),
+    return Page(url=url, html="", body=response.body, encoding=charset, site=site, fetched_at=utc_now(),
                 status=response.status, validators=response.meta.get("khabar_validators"))
 
 

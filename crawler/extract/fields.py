@@ -359,7 +359,8 @@ def _bold_dateline(index: PageIndex, fields: SiteFields | None, body: list[str])
 
 def build_article(page: Page, fields: SiteFields | None, now: datetime | None = None) -> Article:
     """Parse a fetched page into an ``Article``: site selectors first, generic extraction fills gaps."""
-    index = PageIndex(page.html)
+    html = page.text()
+    index = PageIndex(html)
     ld_values = jsonld.parse_texts(index.jsonld_texts)
     names = site_names(index, ld_values)
     generic = generic_fields(index, page.url, ld_values, fields, names)
@@ -371,7 +372,7 @@ def build_article(page: Page, fields: SiteFields | None, now: datetime | None = 
         site=page.site,
         fetched_at=page.fetched_at,
         amp_url=index.links.get("amphtml", ""),
-        html=page.html,
+        html=html,
     )
     own = site_fields(index, fields, page.url) if fields else {}
     merged: dict[str, Any] = {}

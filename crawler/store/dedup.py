@@ -15,6 +15,10 @@ from crawler.text.urls import same_site, url_key
 
 def content_hash(article: Article) -> str:
     """The hash of the Hindi search form of title and body: the same story under two URLs has one."""
+    return article.derived("content_hash", _content_hash)
+
+
+def _content_hash(article: Article) -> str:
     tokens = article.tokens()  # shared with the store's index and story, and the alert stage
     fingerprint = tokens.search_form("title") + "\n" + tokens.search_form("body")
     return hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()

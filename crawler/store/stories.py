@@ -101,6 +101,10 @@ def story_text(title: str, body: str) -> str:
 
 def article_story_text(article: Article) -> str:
     """``story_text`` of an article, from its shared tokens (``Article.tokens``)."""
+    return article.derived("story_text", _article_story_text)
+
+
+def _article_story_text(article: Article) -> str:
     tokens = article.tokens()
     return tokens.search_form("body") or tokens.search_form("title")
 
@@ -130,7 +134,11 @@ _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2
 
 def article_signature(article: Article) -> np.ndarray | None:
     """``signature(article_story_text(article))``, from the article's shared tokens without joining and
-    splitting them again."""
+    splitting them again; made once per article (``Article.derived``), perhaps in a parse worker."""
+    return article.derived("story_signature", _article_signature)
+
+
+def _article_signature(article: Article) -> np.ndarray | None:
     return signature_of_shingles(word_shingle_hashes(article.tokens().story_tokens))
 
 
