@@ -43,7 +43,12 @@ DOWNLOADER_MIDDLEWARES = {
 # item, and a sitemap's requests are scheduled without waiting, so Scrapy's 100 only cost time (about 0.3 ms a page).
 CONCURRENT_ITEMS = 16
 
+# Scrapy 2.19's remote control (an aiohttp web server in every crawl): Khabar has no use for it, and importing it
+# alone costs a one-page crawl about 0.2 s.
+REMOTE_CONTROL_ENABLED = False
+
 EXTENSIONS = {
+    "scrapy.extensions.remote_control.RemoteControl": None,
     "crawler.components.runs.CrawlRunExtension": 500,
     "crawler.components.progress.ProgressExtension": 510,
     # Ctrl-C / SIGTERM: stop fetching at once, finish the pages in flight; a second signal forces.

@@ -12,9 +12,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-import charset_normalizer
-import ftfy
-
 __all__ = ["clean_list", "clean_text", "decode_html", "is_mojibake"]
 
 # Invisible characters that carry no meaning in stored text. ZWJ/ZWNJ (U+200D/U+200C) are
@@ -57,7 +54,9 @@ def is_mojibake(value: str) -> bool:
 def _repair_mojibake(value: str) -> str:
     if not is_mojibake(value):
         return value  # ftfy is never run on normal text, so it can never alter it
-    return ftfy.fix_encoding(value)
+    import ftfy  # imported on first use: most runs never meet mojibake, and it costs a start-up 30 ms
+
+    return str(ftfy.fix_encoding(value))
 
 
 def _decode_entities(value: str) -> str:
@@ -191,6 +190,8 @@ def _mostly_utf8(body: bytes) -> str | None:
 
 def _guess(body: bytes) -> str | None:
     """charset_normalizer's pick among web encodings; on a tie the web default, windows-1252."""
+    import charset_normalizer  # imported on first use: only pages that are not UTF-8 and say nothing need it
+
     # The default chaos threshold (0.2) rejects even the right answer on short pages
     # heavy with typographic punctuation.
     matches = list(charset_normalizer.from_bytes(body, cp_isolation=_WEB_ENCODINGS, threshold=0.5))
