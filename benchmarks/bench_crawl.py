@@ -74,7 +74,7 @@ class BareSpider(SitemapSpider):
                "paragraphs": response.css("p::text").getall()}
 '''
 _STAT = re.compile(r"'(elapsed_time_seconds|item_scraped_count|response_received_count|"
-                   r"khabar/parse/[a-z_/]+)': ([0-9.]+)")
+                   r"khabar/parse/[a-z_/]+|khabar/errors/[a-z_/]+)': ([0-9.]+)")
 
 
 # --- processes, their time and memory ---------------------------------------------------------------------
@@ -189,10 +189,16 @@ def crawl_turns(sitemap: str, turns: int, in_process: bool) -> None:
             for name, extra in variants:
                 result = bare_crawl(sitemap, work) if extra is None else khabar_crawl(sitemap, work, *extra)
                 results[name].append(result)
+                stats = result["stats"]
+                parse_cpu = sum(stats.get(f"khabar/parse/cpu_seconds/{where}", 0.0)
+                                for where in ("in_process", "in_workers"))
+                split = (f" (preparing {parse_cpu / result['pages'] * 1000:.1f}, the rest "
+                         f"{(result['cpu'] - parse_cpu) / result['pages'] * 1000:.1f})" if parse_cpu else "")
                 print(f"  turn {turn + 1} {name:24} {result['pages']:5} pages {rate(result):7.1f}/s "
-                      f"wall {result['wall']:5.1f} s cpu {result['cpu']:5.1f} s peak {result['peak_mb']:5.0f} MB "
-                      + " ".join(f"{k.removeprefix('khabar/parse/')}={v:g}" for k, v in result["stats"].items()
-                                 if k.startswith("khabar/parse/")), flush=True)
+                      f"wall {result['wall']:5.1f} s cpu {result['cpu'] / result['pages'] * 1000:4.1f} ms/page{split}"
+                      f" peak {result['peak_mb']:4.0f} MB "
+                      + " ".join(f"{k.removeprefix('khabar/')}={v:g}" for k, v in stats.items()
+                                 if k.startswith(("khabar/parse/in", "khabar/errors/"))), flush=True)
     bare = results["bare Scrapy"]
     print("\n| crawler | pages/s (each turn) | median | ratio to bare (each turn) | cpu s / page | peak MB |")
     print("|---|---|---|---|---|---|")

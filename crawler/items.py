@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from crawler.text.cleaning import decode_html
+from crawler.text.cleaning import decode_page
 from crawler.text.hindi import ArticleTokens
 
 T = TypeVar("T")
@@ -53,10 +53,19 @@ class Page:
     encoding: str | None = None  # the charset the response declared, if any
 
     def text(self) -> str:
-        """The page as text: ``html``, else ``body`` decoded by its real encoding (``decode_html``)."""
+        """The page as text: ``html``, else ``body`` decoded by its real encoding (``decode_page``)."""
         if not self.html and self.body:
-            self.html = decode_html(self.body, self.encoding)
+            self.html, exact = decode_page(self.body, self.encoding)
+            self.__dict__["_utf8"] = self.body if exact else None
         return self.html
+
+    def utf8(self) -> bytes:
+        """``text()`` as UTF-8: the body itself when it was plain UTF-8 (most pages), else encoded once."""
+        text = self.text()
+        found: bytes | None = self.__dict__.get("_utf8")
+        if found is None:
+            found = self.__dict__["_utf8"] = text.encode("utf-8", "replace")
+        return found
 
 
 @dataclass

@@ -9,7 +9,8 @@ alerts) stay in the crawl process and take each article as its page comes back, 
 was prepared already made, wherever it was, so the database written is the same either way.
 
 Counted: ``khabar/parse/in_process`` and ``khabar/parse/in_workers`` (where pages were prepared),
-``khabar/parse/workers`` (how many were started), ``khabar/errors/parse_pool/<reason>`` (a pool that could not
+``khabar/parse/workers`` (how many were started), ``khabar/parse/cpu_seconds/in_process|in_workers`` (the
+CPU time preparing took there), ``khabar/errors/parse_pool/<reason>`` (a pool that could not
 start, a worker that died, a pool given up: parsing goes on in the crawl process), and the dropped pages:
 ``khabar/dropped/parse_error``, ``khabar/dropped/parse_crashed`` (a page that killed two workers).
 """
@@ -103,7 +104,10 @@ class ParsePipeline:
                     self._local_cpu)
 
     def close_spider(self) -> None:
+        # Where the CPU time of preparing went (for `make bench` and the README's figures).
+        self.stats.set_value("khabar/parse/cpu_seconds/in_process", round(self._local_cpu, 3))
         if self.pool is not None:
+            self.stats.set_value("khabar/parse/cpu_seconds/in_workers", round(self.pool.cpu_seconds, 3))
             if self.pool.deaths:
                 self.stats.set_value("khabar/errors/parse_pool/worker_died", self.pool.deaths)
             self.pool.close()

@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import pickle
 import signal
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -76,6 +77,7 @@ class ParsePool:
         self.setup = setup
         self.start_method = start_method
         self.deaths = 0
+        self.cpu_seconds = 0.0  # what preparing the pages took the workers (their start-up not counted)
         self._workers: list[_Worker] = []
         self._waiting: deque[_Job] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -142,7 +144,8 @@ class ParsePool:
             return
         job, worker.job = worker.job, None
         worker.done += 1
-        outcome, value, records = pickle.loads(data)
+        outcome, value, records, spent = pickle.loads(data)
+        self.cpu_seconds += spent
         for name, level, message in records:
             logging.getLogger(name).log(level, "%s", message)
         if job is not None and not job.future.done():
@@ -254,7 +257,8 @@ class _Records(logging.Handler):
 
 
 def serve(pages: Connection, results: Connection, setup: PrepareSetup) -> None:
-    """A worker's life: prepare each page it is sent, send back (outcome, article or reason, log records)."""
+    """A worker's life: prepare each page it is sent, send back (outcome, article or reason, log records, CPU
+    seconds it took)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the whole terminal group: the crawl decides
     records = _Records(setup.log_level)
     root = logging.getLogger()
@@ -266,11 +270,13 @@ def serve(pages: Connection, results: Connection, setup: PrepareSetup) -> None:
             page = pickle.loads(pages.recv_bytes())
         except (EOFError, OSError):
             return  # the crawl closed the pool, or ended
+        started = time.process_time()
         try:
             outcome: tuple[str, Any] = ("ok", preparer.prepare(page))
         except Exception as error:  # a broken page is the crawl's to count, not a reason to stop
             outcome = ("error", f"{type(error).__name__}: {error}")
+        spent = time.process_time() - started
         try:
-            results.send_bytes(pickle.dumps((*outcome, records.take()), protocol=pickle.HIGHEST_PROTOCOL))
+            results.send_bytes(pickle.dumps((*outcome, records.take(), spent), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             return

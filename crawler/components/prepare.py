@@ -21,7 +21,7 @@ from crawler.alerts.rules import Topic
 from crawler.extract.fields import SiteFields, build_article
 from crawler.items import Article, Page
 from crawler.store.articles import search_forms
-from crawler.store.compression import pack_page
+from crawler.store.compression import pack
 from crawler.store.dedup import content_hash
 from crawler.store.stories import article_signature, article_story_text
 
@@ -59,6 +59,6 @@ class Preparer:
         self.matcher.match_article(article)
         article.forget("tokens")
         if self.setup.keep_html and article.html is not None:
-            article.packed_html = pack_page(article.html)
+            article.packed_html = pack(page.utf8())  # = pack_page(article.html), without encoding the page again
         article.html = None
         return article

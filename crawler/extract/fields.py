@@ -360,7 +360,7 @@ def _bold_dateline(index: PageIndex, fields: SiteFields | None, body: list[str])
 def build_article(page: Page, fields: SiteFields | None, now: datetime | None = None) -> Article:
     """Parse a fetched page into an ``Article``: site selectors first, generic extraction fills gaps."""
     html = page.text()
-    index = PageIndex(html)
+    index = PageIndex(html, page.utf8())
     ld_values = jsonld.parse_texts(index.jsonld_texts)
     names = site_names(index, ld_values)
     generic = generic_fields(index, page.url, ld_values, fields, names)

@@ -30,9 +30,12 @@ _ATTRIBUTE_VALUES = etree.XPath("//@class | //@id | //@itemprop | //@itemtype | 
 _EMPTY_PAGE = b"<html><head></head><body></body></html>"
 
 
-def parse_html(html: str) -> Any:
-    """The page as an lxml tree (plain elements, comments dropped); an empty page for unreadable input."""
-    data = (html.replace("\x00", "") if "\x00" in html else html).encode("utf-8", "replace")
+def parse_html(html: str, utf8: bytes | None = None) -> Any:
+    """The page as an lxml tree (plain elements, comments dropped); an empty page for unreadable input. ``utf8``
+    is ``html`` in UTF-8 when the caller has it already (the response body of a UTF-8 page)."""
+    data = html.encode("utf-8", "replace") if utf8 is None else utf8
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = etree.fromstring(data, parser) if data.strip() else None
@@ -54,9 +57,9 @@ class Compound(NamedTuple):
 class PageIndex:
     """A parsed page with its lookups; build it once per page."""
 
-    def __init__(self, html: str) -> None:
+    def __init__(self, html: str, utf8: bytes | None = None) -> None:
         self.html = html
-        self.root = parse_html(html)
+        self.root = parse_html(html, utf8)
         self.lang = (self.root.get("lang") or "").strip()
         self.title = ""
         self.meta: dict[str, list[str]] = defaultdict(list)

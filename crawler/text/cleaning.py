@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["clean_list", "clean_text", "decode_html", "is_mojibake"]
+__all__ = ["clean_list", "clean_text", "decode_html", "decode_page", "is_mojibake"]
 
 # Invisible characters that carry no meaning in stored text. ZWJ/ZWNJ (U+200D/U+200C) are
 # NOT here: in Devanagari they choose between a conjunct and a half form. A compiled character class, not
@@ -206,23 +206,26 @@ def decode_html(body: bytes, declared: str | None) -> str:
 
     ``declared`` is the HTTP header charset; without one, a <meta> charset in the page is used.
     """
+    return decode_page(body, declared)[0]
+
+
+def decode_page(body: bytes, declared: str | None) -> tuple[str, bool]:
+    """``decode_html``, and whether the text is ``body`` read as plain UTF-8, so that ``body`` is already its UTF-8
+    form (what the parser and the raw-page store take: no need to encode the text again)."""
     if not body:
-        return ""
+        return "", True
     text = _decode_bom(body)
     if text is not None:
-        return text
+        return text, False
     encoding = _codec_name(declared) or _codec_name(_sniff_meta(body))
     if encoding:
         text = _try_decode(body, encoding)
         if text is not None and _declared_fits(body, encoding):
-            return text
+            return text, encoding == "utf-8"
     text = _try_decode(body, "utf-8")
     if text is not None:
-        return text
-    text = _mostly_utf8(body)
+        return text, True
+    text = _mostly_utf8(body) or _guess(body)
     if text is not None:
-        return text
-    text = _guess(body)
-    if text is not None:
-        return text
-    return body.decode("utf-8", errors="replace")
+        return text, False
+    return body.decode("utf-8", errors="replace"), False
