@@ -69,10 +69,10 @@ def comparable(article: Article) -> dict[str, Any]:
     return {"fields": fields, "derived": derived}
 
 
-def run_pool(setup: PrepareSetup, size: int, work: Any) -> Any:
+def run_pool(setup: PrepareSetup, size: int, work: Any, start_method: str = "") -> Any:
     """``work(pool)`` (a coroutine function) inside an event loop, with a started pool of ``size`` workers."""
     async def main() -> Any:
-        pool = ParsePool(size, setup)
+        pool = ParsePool(size, setup, start_method)
         pool.start()
         try:
             return await work(pool)
@@ -81,14 +81,15 @@ def run_pool(setup: PrepareSetup, size: int, work: Any) -> Any:
     return asyncio.run(main())
 
 
-def test_workers_prepare_pages_exactly_as_the_crawl_process_does(setup: PrepareSetup) -> None:
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_workers_prepare_pages_exactly_as_the_crawl_process_does(setup: PrepareSetup, start_method: str) -> None:
     pages = sample_pages()
     here = [comparable(Preparer(setup).prepare(dataclasses.replace(page))) for page in pages]
 
     async def work(pool: ParsePool) -> list[Article]:
         return list(await asyncio.gather(*(pool.prepare(page) for page in pages)))
 
-    there = [comparable(article) for article in run_pool(setup, 2, work)]
+    there = [comparable(article) for article in run_pool(setup, 2, work, start_method)]
     assert there == here
     seed = next(a for a, p in zip(there, pages, strict=True) if p.body == seed_page().read_bytes())
     assert seed["derived"]["topic_matches/" + seed_key(setup)]  # the seed story is about the war: matched
@@ -223,7 +224,7 @@ def crawl(work: Path, args: list[str], *settings: str, kill_a_worker: bool = Fal
     if kill_a_worker:
         deadline = time.monotonic() + 60
         while process.poll() is None and time.monotonic() < deadline:
-            workers = [pid for pid in children(process.pid) if b"spawn_main" in cmdline(pid)]
+            workers = children(process.pid)  # forked workers: the crawl starts no other process
             if workers:
                 time.sleep(0.3)  # let it hold a page
                 os.kill(workers[0], signal.SIGKILL)
@@ -239,14 +240,6 @@ def children(pid: int) -> list[int]:
             return [int(child) for child in handle.read().split()]
     except OSError:
         return []
-
-
-def cmdline(pid: int) -> bytes:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            return handle.read()
-    except OSError:
-        return b""
 
 
 @pytest.fixture(scope="module")
