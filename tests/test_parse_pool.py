@@ -187,7 +187,7 @@ def test_a_pipeline_drops_a_broken_page_with_its_reason(tmp_path: Path) -> None:
     pipeline = ParsePipeline.from_crawler(crawler)
     broken = Page(url="http://127.0.0.1:1/broken.html", html="<html><body><p>शब्द</p></body></html>",
                   site="127.0.0.1", fetched_at=FETCHED_AT, hints={"title": ["a list where a title should be"]})
-    with pytest.raises(DropItem, match="^parse_error: "):
+    with pytest.raises(DropItem, match=r"^parse_error: "):
         asyncio.run(pipeline.process_item(broken))
     assert crawler.stats.get_value("khabar/dropped/parse_error") == 1  # type: ignore[union-attr]
 
@@ -224,7 +224,8 @@ def crawl(work: Path, args: list[str], *settings: str, kill_a_worker: bool = Fal
     if kill_a_worker:
         deadline = time.monotonic() + 60
         while process.poll() is None and time.monotonic() < deadline:
-            workers = children(process.pid)  # forked workers: the crawl starts no other process
+            # Forked workers have the crawl's command line (Scrapy may run a short `uname` at start, for one).
+            workers = [pid for pid in children(process.pid) if cmdline(pid) == cmdline(process.pid)]
             if workers:
                 time.sleep(0.3)  # let it hold a page
                 os.kill(workers[0], signal.SIGKILL)
@@ -232,6 +233,14 @@ def crawl(work: Path, args: list[str], *settings: str, kill_a_worker: bool = Fal
             time.sleep(0.02)
     stdout, stderr = process.communicate(timeout=180)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 
 def children(pid: int) -> list[int]:

@@ -209,6 +209,8 @@ class ParsePool:
     def _hand_out(self) -> None:
         for worker in list(self._workers):
             while len(worker.jobs) < PAGES_AHEAD and self._waiting and worker in self._workers:
+                if worker.jobs and _size(self._waiting[0].page) > PIPE_BYTES // 2:
+                    break  # a large page waits for an idle worker: sent ahead, it could fill the pipe, stall the loop
                 job = self._waiting.popleft()
                 worker.jobs.append(job)
                 try:
@@ -297,6 +299,10 @@ class ParsePool:
             if not job.future.done():
                 job.future.set_exception(PoolUnavailable("the parse workers were stopped"))
         self._waiting.clear()
+
+
+def _size(page: Page) -> int:
+    return len(page.body) + len(page.html)
 
 
 def _enlarge(end: Connection) -> None:
