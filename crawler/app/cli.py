@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import click
 
-from crawler.app import queries
 from crawler.app.cli_support import (
     PUBLISHED,
     TERMS,
@@ -33,8 +32,25 @@ from crawler.app.cli_support import (
     utc_option,
 )
 from crawler.app.cli_topics import topics
-from crawler.config import Config
-from crawler.store.sqlite import DatabaseError
+
+if TYPE_CHECKING:
+    from crawler.config import Config
+
+
+class _Lazy:
+    """A module imported on first use: ``queries.search(...)`` reads as before and costs nothing until a command
+    calls it (so `khabar --help` imports click alone, `khabar search` no Scrapy)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+queries = _Lazy("crawler.app.queries")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -346,6 +362,7 @@ def schedule(print_cron: bool, print_systemd: bool, scrapyd_url: str | None, lis
     import logging
 
     from crawler.app import schedule as scheduling
+    from crawler.store.sqlite import DatabaseError
 
     config = get_config(config_path, db_path)
     try:
@@ -381,6 +398,7 @@ def serve(host: str, port: int, open_browser: bool, db_path: str | None, config_
     Example: khabar serve --port 8001   then open http://127.0.0.1:8001/khabar/search?q=यूक्रेन
     """
     from crawler.app import serve as serving
+    from crawler.store.sqlite import DatabaseError
 
     config = get_config(config_path, db_path)
     try:
@@ -511,6 +529,7 @@ def writer(cluster_url: str | None, until_idle: float | None, settings: tuple[st
 
     from crawler.app.writer import Writer
     from crawler.store.cluster import ClusterError, connect
+    from crawler.store.sqlite import DatabaseError
 
     pairs = parse_pairs(settings, "-s")
     if cluster_url:

@@ -6,14 +6,15 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler.app import queries
-from crawler.config import Config, ConfigError, load_config
-from crawler.store.connection import connect
-from crawler.store.sqlite import DatabaseError
+if TYPE_CHECKING:
+    from crawler.config import Config
+
+# Commands import what they need when they run (the crawler, SQLite helpers, numpy ...): `khabar --help` imports
+# click alone, `khabar search` no Scrapy.
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 
@@ -64,6 +65,8 @@ def progress_mode(choice: str) -> str:
 
 def get_config(config_path: str | None, db_path: str | None, settings: tuple[str, ...] = ()) -> Config:
     """The config of this command: --config / --db, then any -s KHABAR_... knob."""
+    from crawler.config import ConfigError, load_config
+
     try:
         return load_config(config_path, db_override=db_path, overrides=parse_pairs(settings, "-s"))
     except ConfigError as error:
@@ -71,6 +74,9 @@ def get_config(config_path: str | None, db_path: str | None, settings: tuple[str
 
 
 def open_db(config: Config, create: bool = False) -> Any:
+    from crawler.store.connection import connect
+    from crawler.store.sqlite import DatabaseError
+
     try:
         return connect(config.db_path, create=create)
     except DatabaseError as error:
@@ -124,6 +130,8 @@ def exit_with_crawl_status(summary: dict[str, Any]) -> None:
 
 
 def finish_crawl(summary: dict[str, Any]) -> None:
+    from crawler.app import queries
+
     click.echo(queries.format_summary(summary))
     exit_with_crawl_status(summary)
 

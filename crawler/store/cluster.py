@@ -15,6 +15,7 @@ the optional extra ``cluster``; it is imported only when a cluster is used.
 from __future__ import annotations
 
 import base64
+import binascii
 import dataclasses
 import json
 import zlib
@@ -80,6 +81,8 @@ def connect(url: str) -> Any:
 def encode_article(article: Article, item_id: str) -> bytes:
     """One parsed article as a record for the writer: JSON of every field, zlib-compressed."""
     fields = {field.name: getattr(article, field.name) for field in dataclasses.fields(Article)}
+    if fields["packed_html"] is not None:  # the raw page, packed where it was parsed (crawler.store.compression)
+        fields["packed_html"] = base64.b64encode(fields["packed_html"]).decode("ascii")
     found = fields.pop("validators")
     if found is not None:
         found = dataclasses.asdict(found)
@@ -95,12 +98,15 @@ def decode_article(data: bytes) -> tuple[str, Article]:
         if record.get("v") != RECORD_VERSION:
             raise ValueError(f"record version {record.get('v')!r}, this writer reads {RECORD_VERSION}")
         article = Article(**record["article"])
+        if article.packed_html is not None:
+            article.packed_html = base64.b64decode(article.packed_html)
         found = record.get("validators")
         if found is not None:
             found["body"] = base64.b64decode(found["body"]) if found["body"] is not None else None
             article.validators = Validators(**found)
         return str(record["id"]), article
-    except (zlib.error, json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as error:
+    except (zlib.error, json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError,
+            binascii.Error) as error:
         raise ValueError(f"not a Khabar article record: {error}") from None
 
 
