@@ -46,7 +46,8 @@ def test_every_imported_library_is_declared() -> None:
                     imported |= {alias.name.split(".")[0] for alias in node.names}
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     imported.add(node.module.split(".")[0])
-    third_party = {name for name in imported if name not in sys.stdlib_module_names | NEWER_STDLIB and name not in local}
+    standard = sys.stdlib_module_names | NEWER_STDLIB
+    third_party = {name for name in imported if name not in standard and name not in local}
     missing = {name for name in third_party if DISTRIBUTION.get(name, name).replace("_", "-") not in declared}
     assert not missing, f"imported but not declared in pyproject.toml: {sorted(missing)}"
 
