@@ -64,8 +64,9 @@ def comparable(article: Article) -> dict[str, Any]:
     fields = dataclasses.asdict(article)
     fields["packed_html"] = page_text(article.packed_html)
     derived = {name: value for name, (_key, value) in article.__dict__.get("_derived", {}).items()}
-    if derived.get("story_signature") is not None:
-        derived["story_signature"] = derived["story_signature"].tolist()
+    for name in ("story_signature", "story_bands"):
+        if derived.get(name) is not None:
+            derived[name] = derived[name].tolist()
     return {"fields": fields, "derived": derived}
 
 
@@ -93,7 +94,7 @@ def test_workers_prepare_pages_exactly_as_the_crawl_process_does(setup: PrepareS
     assert there == here
     seed = next(a for a, p in zip(there, pages, strict=True) if p.body == seed_page().read_bytes())
     assert seed["derived"]["topic_matches/" + seed_key(setup)]  # the seed story is about the war: matched
-    assert {"content_hash", "search_forms", "story_text", "story_signature"} <= set(seed["derived"])
+    assert {"content_hash", "search_forms", "story_text", "story_signature", "story_bands"} <= set(seed["derived"])
     assert "tokens" not in seed["derived"]  # let go in the worker: the bulk of an article, needed by nothing later
     assert seed["fields"]["packed_html"] == seed_page().read_text(encoding="utf-8")
 

@@ -23,7 +23,7 @@ from crawler.items import Article, Page
 from crawler.store.articles import search_forms
 from crawler.store.compression import pack
 from crawler.store.dedup import content_hash
-from crawler.store.stories import article_signature, article_story_text
+from crawler.store.stories import article_bands, article_signature, article_story_text
 
 
 @dataclass
@@ -56,6 +56,7 @@ class Preparer:
         search_forms(article)
         article_story_text(article)
         article_signature(article)
+        article_bands(article)
         self.matcher.match_article(article)
         article.forget("tokens")
         if self.setup.keep_html and article.html is not None:

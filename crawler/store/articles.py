@@ -29,7 +29,14 @@ from crawler.store.compression import pack, pack_page, unpack
 from crawler.store.connection import connect
 from crawler.store.search import INDEX_SQL, SEARCH_COLUMNS, UNINDEX_SQL, row_search_forms
 from crawler.store.sqlite import BUSY_TIMEOUT_MS, DatabaseError
-from crawler.store.stories import DedupSettings, StoryIndex, article_signature, article_story_text, buckets, story_text
+from crawler.store.stories import (
+    DedupSettings,
+    StoryIndex,
+    article_bands,
+    article_signature,
+    article_story_text,
+    story_text,
+)
 from crawler.text.urls import resource_url, url_key
 
 logger = logging.getLogger(__name__)
@@ -204,7 +211,7 @@ class ArticleStore:
         self._write()
         article_id = self._new_id()
         sig = article_signature(article)
-        keys = buckets(sig) if sig is not None else None
+        keys = article_bands(article)
         if story_id is None and sig is not None:
             story_id = self.stories.best_story(sig, None, keys)
         row = self._row(article)

@@ -138,6 +138,16 @@ def article_signature(article: Article) -> np.ndarray | None:
     return article.derived("story_signature", _article_signature)
 
 
+def article_bands(article: Article) -> np.ndarray | None:
+    """``buckets`` of the article's signature (None without one), made once per article, perhaps in a parse worker."""
+    return article.derived("story_bands", _article_bands)
+
+
+def _article_bands(article: Article) -> np.ndarray | None:
+    sig = article_signature(article)
+    return buckets(sig) if sig is not None else None
+
+
 def _article_signature(article: Article) -> np.ndarray | None:
     return signature_of_shingles(word_shingle_hashes(article.tokens().story_tokens))
 
