@@ -225,12 +225,17 @@ def crawl(work: Path, args: list[str], *settings: str, kill_a_worker: bool = Fal
     if kill_a_worker:
         deadline = time.monotonic() + 60
         while process.poll() is None and time.monotonic() < deadline:
-            # Forked workers have the crawl's command line (Scrapy may run a short `uname` at start, for one).
-            workers = [pid for pid in children(process.pid) if cmdline(pid) == cmdline(process.pid)]
+            # A forked worker has the crawl's command line and only its two pipes besides stdio (a subprocess the
+            # crawl starts, such as Python's `uname` for the platform, has the command line too, for an instant).
+            workers = [pid for pid in children(process.pid)
+                       if cmdline(pid) == cmdline(process.pid) and len(open_files(pid)) == 5]
             if workers:
                 time.sleep(0.3)  # let it hold a page
-                os.kill(workers[0], signal.SIGKILL)
-                break
+                try:
+                    os.kill(workers[0], signal.SIGKILL)
+                    break
+                except ProcessLookupError:
+                    continue
             time.sleep(0.02)
     stdout, stderr = process.communicate(timeout=180)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
@@ -242,6 +247,13 @@ def cmdline(pid: int) -> bytes:
             return handle.read()
     except OSError:
         return b""
+
+
+def open_files(pid: int) -> list[str]:
+    try:
+        return os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return []
 
 
 def children(pid: int) -> list[int]:
