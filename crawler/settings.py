@@ -39,6 +39,15 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, except that a page without the word "refresh" in its first bytes is not decoded to look for it.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.components.metarefresh.QuickMetaRefreshMiddleware": 580,
+    # Sees 429/503 answers before RetryMiddleware (550) retries them: waits Retry-After, slows the host.
+    "crawler.components.retry_after.RetryAfterMiddleware": 555,
+    # Scrapy's decompression (bounded by DOWNLOAD_MAXSIZE), with a body inflating past it counted.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.components.compression.BoundedCompressionMiddleware": 590,
+    # Sees redirects before RedirectMiddleware (600) follows them: loops, endless chains, other hosts.
+    "crawler.components.redirects.RedirectGuardMiddleware": 610,
+    # Closest to the downloader: a download cancelled for its size is a counted drop, not an error.
+    "crawler.components.too_large.TooLargeMiddleware": 990,
 }
 
 # Items processed at once for each response. Scrapy starts this many tasks per response; a Khabar page yields one
@@ -49,6 +58,8 @@ CONCURRENT_ITEMS = 16
 REMOTE_CONTROL_ENABLED = False
 
 EXTENSIONS = {
+    # Counts every exception in a pipeline or the store; a run with one is recorded as failed.
+    "crawler.components.failures.FailureMonitor": 490,
     "crawler.components.runs.CrawlRunExtension": 500,
     "crawler.components.progress.ProgressExtension": 510,
     # Ctrl-C / SIGTERM: stop fetching at once, finish the pages in flight; a second signal forces.
@@ -60,7 +71,8 @@ EXTENSIONS = {
 
 # The order DESIGN.md gives: parse -> validate -> (since) -> dedup -> store -> alert. In a cluster crawl
 # (KHABAR_CLUSTER) the handoff pushes each article to Redis and dedup, store and alert are `khabar writer`'s, in
-# another process.
+# another process. The batch is committed when due after the last stage (CommitPipeline), so an article and its
+# alerts are one transaction.
 ITEM_PIPELINES = {
     "pipelines.parse.ParsePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
@@ -72,6 +84,7 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
     "pipelines.health.HealthPipeline": 450,
     "pipelines.alert.AlertPipeline": 500,
+    "pipelines.commit.CommitPipeline": 900,
 }
 
 LOG_FORMATTER = "crawler.components.logformatter.KhabarLogFormatter"

@@ -50,7 +50,9 @@ def test_writes_are_batched_in_transactions(tmp_path: Path) -> None:
     assert count(path) == 0  # still in the open batch, invisible to other connections
     assert store.article_id_for_url(article(2).url) == 2  # but visible to the crawl itself
     store.settings.batch_size = 1
-    store.insert(article(3), "t")  # the batch is full: one commit for all three
+    store.insert(article(3), "t")
+    assert count(path) == 0  # a write never commits by itself: the caller says when its unit of work is complete
+    store.maybe_commit()  # the batch is full: one commit for all three
     assert count(path) == 3
     store.close()
 

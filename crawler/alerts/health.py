@@ -20,7 +20,7 @@ import sqlite_utils
 
 from crawler.alerts import delivery
 from crawler.alerts.settings import AlertSetup, HealthRules
-from crawler.store.runs import error_count
+from crawler.store.runs import dropped_reasons, error_count, losses
 from crawler.text import dates
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,9 @@ def assess(stats: dict[str, Any], spider: str, reason: str, history: dict[str, l
     status = ("alert" if found_problems else "ok") if judged else "not judged"
     return {"status": status, "finish_reason": reason, "pages": pages, "errors": errors,
             "error_rate": error_rate, "sites": sites, "problems": [text for _, text in found_problems],
-            "codes": sorted(code for code, _ in found_problems)}
+            "codes": sorted(code for code, _ in found_problems),
+            # Every loss visible beside the judgement: dropped pages by reason, bounds hit, fields cut, writes lost.
+            "dropped": dropped_reasons(stats), "losses": losses(stats)}
 
 
 def site_problems(site: str, articles: int, found: int, failed: int, coverage: dict[str, float | None],

@@ -128,8 +128,9 @@ class AlertRecorder:
                         [cursor.lastrowid, target, stamp(plan.due), stamp(now)])
             self.db.execute("RELEASE khabar_alert")
         except BaseException:
-            self.db.execute("ROLLBACK TO khabar_alert")
-            self.db.execute("RELEASE khabar_alert")
+            if self.db.conn.in_transaction:  # else SQLite ended the transaction itself (a full disk can)
+                self.db.execute("ROLLBACK TO khabar_alert")
+                self.db.execute("RELEASE khabar_alert")
             raise
         return "created" if created else "exists"
 

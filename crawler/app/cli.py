@@ -7,7 +7,6 @@ from KHABAR_CONFIG, else ./khabar.toml, else built-in defaults.
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
@@ -23,6 +22,7 @@ from crawler.app.cli_support import (
     exit_with_crawl_status,
     finish_crawl,
     get_config,
+    json_text,
     no_notify_option,
     open_db,
     parse_pairs,
@@ -32,6 +32,7 @@ from crawler.app.cli_support import (
     utc_option,
 )
 from crawler.app.cli_topics import topics
+from crawler.text.cleaning import terminal_safe  # stdlib only: cheap to import with the command line
 
 if TYPE_CHECKING:
     from crawler.config import Config
@@ -299,12 +300,12 @@ def alerts_deliver(ctx: click.Context, retry_now: bool, settings: tuple[str, ...
         click.echo(f"Warning: {problem}", err=True)
     report = deliver_due(_writable_db(config), config, retry_now=retry_now)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(report.as_dict()))
         return
     click.echo(f"sent {report.sent} deliveries in {report.messages} messages, failed {report.failed} "
                f"(retried later), waiting {report.waiting}")
     for error in dict.fromkeys(report.errors):
-        click.echo(f"  {error}", err=True)
+        click.echo(f"  {terminal_safe(error)}", err=True)
 
 
 @cli.command()
@@ -474,7 +475,7 @@ def coverage_command(golden_dir: str | None, stored: bool, as_json: bool, db_pat
     except coverage.CoverageError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(json_text(result))
         return
     titles = {"golden": "Golden pages (crawler/golden), as the parser reads them", "stored": f"Stored articles ({db})"}
     for source, table in result.items():

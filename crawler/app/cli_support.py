@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from crawler.text.cleaning import terminal_safe  # stdlib only: cheap to import with the command line
 
 if TYPE_CHECKING:
     from crawler.config import Config
@@ -83,19 +86,34 @@ def open_db(config: Config, create: bool = False) -> Any:
         raise click.ClickException(str(error)) from None
 
 
+# Characters JSON may carry raw that a terminal would act on (C1 controls, bidirectional overrides): printed as
+# \uXXXX escapes, which any JSON reader turns back into the same text.
+_JSON_UNSAFE = re.compile("[\u007f-\u009f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(value: Any) -> str:
+    """JSON for scripts that is also safe on a terminal (json.dumps already escapes C0 controls)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def emit(rows: list[dict[str, Any]], as_json: bool, columns: list[str], empty: str, *, flexible: tuple[str, ...] = (),
          times: tuple[str, ...] = (), utc: bool = False, headers: dict[str, str] | None = None) -> None:
     """JSON as stored (UTC, full text) for scripts; else a table fitted to the terminal, ``times`` in IST (UTC with
     --utc), ``flexible`` columns cut between graphemes."""
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows))
         return
     if not rows:
         click.echo(empty)
         return
     from crawler.app import tables
 
-    shown = tables.with_times(rows, times, utc)
+    # Crawled text made safe to print: no escape sequences or control characters (rows stored before Khabar cleaned
+    # them out of crawled text may still hold them).
+    safe = [{key: terminal_safe(value) if isinstance(value, str) else value for key, value in row.items()}
+            for row in rows]
+    shown = tables.with_times(safe, times, utc)
     click.echo(tables.render(shown, columns, flexible=flexible, headers=headers))
 
 
@@ -121,11 +139,13 @@ def crawl_failed(error: Any) -> click.ClickException:
 
 def exit_with_crawl_status(summary: dict[str, Any]) -> None:
     """A crawl that was stopped, failed or unhealthy ends the command with its exit status, said on stderr."""
-    from crawler.app.exit_codes import MEANING, crawl_exit
+    from crawler.app.exit_codes import MEANING, ExitCode, crawl_exit
 
     code = crawl_exit(summary["stats"])
     if code:
-        click.echo(f"exit status {int(code)}: {MEANING[code]}", err=True)
+        failure = summary["stats"].get("khabar/run_failure")
+        detail = f" ({terminal_safe(failure)})" if code == ExitCode.FAILED and failure else ""
+        click.echo(f"exit status {int(code)}: {MEANING[code]}{detail}", err=True)
         sys.exit(int(code))
 
 

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 import sqlite_utils
 
-from crawler.store.runs import pid_alive, run_counts, run_status
+from crawler.store.runs import losses, lost_articles, pid_alive, run_counts, run_status
 from crawler.store.search import SEARCH_TABLE
 from crawler.text.hindi import OtherSpellings, fts_query, search_tokens
 
@@ -174,6 +174,9 @@ def format_summary(summary: dict[str, Any]) -> str:
         ])
     reason = stats.get("finish_reason", "?")
     ended = HOW_IT_ENDED.get(run_status(reason), reason) if reason != "?" else "stopped before the end"
+    failed = stats.get("khabar/run_status") == "failed"
+    if failed:
+        ended = HOW_IT_ENDED["failed"]
     lines = [
         f"Crawl of {summary['spider']} {ended} ({reason}) in {elapsed(stats)}, run {summary.get('run_id')} "
         f"in {summary['db']}",
@@ -192,10 +195,19 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"  errors               {counts['errors']}",
         f"  alerts raised        {counts['alerts']}",
     ]
+    bounded = {name: n for name, n in losses(stats).items() if not name.startswith("lost/")}
+    if bounded:
+        lines.append("  limits and losses    " + ", ".join(f"{name}: {n}" for name, n in bounded.items()))
+    lost = lost_articles(stats)
+    if lost:
+        lines.append(f"  not stored           {lost} articles (rolled back by a failed write; the next run fetches "
+                     "them again)")
+    if failed:
+        lines.append(f"  FAILED               {stats.get('khabar/run_failure', '')}")
     if stats.get("khabar/notify/sent") or stats.get("khabar/notify/failed") or stats.get("khabar/notify/waiting"):
-        failed = stats.get("khabar/notify/failed", 0)
-        lines.append(f"  alert deliveries     {stats.get('khabar/notify/sent', 0)} sent, {failed} failed"
-                     f"{' (retried by the next crawl or `khabar alerts deliver`)' if failed else ''}, "
+        undelivered = stats.get("khabar/notify/failed", 0)
+        lines.append(f"  alert deliveries     {stats.get('khabar/notify/sent', 0)} sent, {undelivered} failed"
+                     f"{' (retried by the next crawl or `khabar alerts deliver`)' if undelivered else ''}, "
                      f"{stats.get('khabar/notify/waiting', 0)} waiting")
     if stats.get(NOT_SENT_IN_THIS_RUN):
         lines.append("  alert deliveries     not sent in this run (--no-notify): they wait in the outbox")

@@ -40,6 +40,7 @@ def reparse(store: ArticleStore, *, site: str | None = None) -> Counter[str]:
             logger.warning("could not parse the stored page of article %s: %s", article_id, error)
             continue
         counts[_apply(store, article_id, article, stored_hash, stored_updated)] += 1
+        store.maybe_commit()  # batches, so a long reparse never holds the write lock or the memory of all of it
     store.commit()
     return counts
 

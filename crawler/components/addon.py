@@ -19,7 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from crawler.config import Config, config_for_crawl, unknown_overrides
+from crawler.config import NATIVE_SETTINGS, Config, config_for_crawl, unknown_overrides
 from crawler.store.articles import ArticleStore
 from crawler.store.cluster import connect as connect_cluster
 
@@ -51,6 +51,8 @@ class KhabarAddon:
             logger.warning("%s is not a Khabar setting (a typo?); see crawler/config.py for the knobs", name)
         self._config = config_for_crawl(settings)
         for name, value in self._config.scrapy_settings().items():
+            if name in NATIVE_SETTINGS and (settings.getpriority(name) or 0) > SETTINGS_PRIORITIES["project"]:
+                continue  # Scrapy's own setting given explicitly (-s DOWNLOAD_MAXSIZE=...): it wins over the knob
             # The resolved value replaces its source (a -s string becomes the typed value it was read as).
             priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["addon"])
             settings.set(name, value, priority=priority)
@@ -79,6 +81,11 @@ class KhabarAddon:
         if self._cluster is None:
             self._cluster = connect_cluster(self.config.cluster.url)
         return self._cluster
+
+    @property
+    def opened_store(self) -> ArticleStore | None:
+        """The store if it has been opened (without opening it)."""
+        return self._store
 
     def _close(self, *args: Any, **kwargs: Any) -> None:
         if self._store is not None:

@@ -1,8 +1,13 @@
 """The data layer the pipelines share: one connection per crawl, writes batched in transactions.
 
-Writes go into one ``BEGIN IMMEDIATE`` transaction that is committed after ``batch_size``
-writes or ``batch_seconds`` (``commit_if_due`` is also called on a timer, so an idle crawl
-never sits on the write lock). Reads made while a batch is open see its uncommitted rows
+Writes go into one ``BEGIN IMMEDIATE`` transaction that the caller commits when a unit of work
+is complete and ``batch_size`` writes or ``batch_seconds`` have passed (``maybe_commit``: in a
+crawl, the commit pipeline after an item's last stage, so an article and its alerts are always
+committed together; ``commit_if_due`` on a timer, so an idle crawl never sits on the write lock).
+Each article is written under a savepoint: a write that fails leaves nothing of that article
+behind and the batch goes on. A failed commit is retried once; then the batch is rolled back and
+``StoreFailure`` says what was lost with it (``track``), so the run can report it truthfully.
+Reads made while a batch is open see its uncommitted rows
 (same connection), so deduplication within one run is exact even before a commit; the
 dedup pipeline opens the transaction before it looks anything up (``begin``), so the
 decision and the write happen under one lock and a second crawl writing the same file
@@ -18,6 +23,9 @@ import json
 import logging
 import sqlite3
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +36,7 @@ from crawler.knobs import boolean, duration, knob, number, text, whole
 from crawler.store.compression import pack, pack_page, unpack
 from crawler.store.connection import connect
 from crawler.store.search import INDEX_SQL, SEARCH_COLUMNS, UNINDEX_SQL, row_search_forms
-from crawler.store.sqlite import BUSY_TIMEOUT_MS, DatabaseError
+from crawler.store.sqlite import BUSY_TIMEOUT_MS, DatabaseError, StoreFailure, error_kind, write_problem
 from crawler.store.stories import (
     DedupSettings,
     StoryIndex,
@@ -45,6 +53,7 @@ JSON_FIELDS = ("authors", "highlights", "tags", "related", "more_from_section")
 CACHE_KIB = 16_384
 WAL_CHECKPOINT_PAGES = 16_384
 LOCK_ATTEMPT_SECONDS = 5.0  # a waiting crawl says so in the log this often
+COMMIT_RETRY_SECONDS = 0.5  # a failed commit is tried once more after this pause
 # What a revision keeps of the version it replaces.
 REVISION_COLUMNS = ("title", "summary", "body", "published_at", "updated_at", "content_hash")
 OLD_COLUMNS = (*REVISION_COLUMNS, "highlights", "tags")  # what an update reads of the row it replaces
@@ -94,6 +103,9 @@ class ArticleStore:
         # just before COMMIT in ascending id order: FTS5 writes a whole segment out whenever a row arrives out
         # of id order, and an edit in between new articles did that on every edit (measured: 0.5 ms each).
         self._index_changes: dict[int, tuple[list[str] | None, list[str] | None]] = {}
+        # What the open transaction holds, as stats keys ("articles/new", "alerts"): lost with it if it fails.
+        self.batch: Counter[str] = Counter()
+        self._batch_inserted: list[int] = []  # ids inserted by the open transaction
 
     @classmethod
     def open(cls, settings: StoreSettings, dedup: DedupSettings) -> ArticleStore:
@@ -138,7 +150,14 @@ class ArticleStore:
         self.begin()
         self._pending += 1
 
+    def track(self, key: str, count: int = 1) -> None:
+        """Note that the open transaction holds ``count`` of ``key`` (a stats key under ``khabar/``, e.g.
+        "alerts"), so a failed commit can say what it lost. Outside a transaction it is already stored."""
+        if self.db.conn.in_transaction:
+            self.batch[key] += count
+
     def maybe_commit(self) -> None:
+        """Commit if the batch is full or has been open ``batch_seconds``: called when a unit of work is complete."""
         full = self._pending >= self.settings.batch_size
         if self.db.conn.in_transaction and (full or time.monotonic() - self._opened_at >= self.settings.batch_seconds):
             self.commit()
@@ -149,16 +168,88 @@ class ArticleStore:
             self.commit()
 
     def commit(self) -> None:
-        if self._index_changes:
-            self.begin()
-            self._apply_index_changes()
-        if self.db.conn.in_transaction:
-            self.db.execute("COMMIT")
+        """Commit the batch; a failed commit is tried once more, then the batch is rolled back (StoreFailure)."""
+        for attempt in (1, 2):
+            try:
+                if self._index_changes:
+                    self.begin()
+                    self._apply_index_changes()
+                if self.db.conn.in_transaction:
+                    self.db.execute("COMMIT")
+                break
+            except sqlite3.Error as error:
+                if attempt == 1 and self.db.conn.in_transaction and error_kind(error) != "schema":
+                    logger.warning("commit to %s failed (%s); trying once more", self.path, error)
+                    time.sleep(COMMIT_RETRY_SECONDS)
+                    continue
+                raise self._lose_batch(error, "commit failed twice: " if attempt == 2 else "") from None
         self._pending = 0
+        self.batch.clear()
+        self._batch_inserted.clear()
 
     def close(self) -> None:
-        self.commit()
-        self.db.close()
+        try:
+            self.commit()
+        finally:
+            self.db.close()
+
+    def rollback(self) -> Counter[str]:
+        """Give up the open transaction; what it held (``track``), which is now not stored."""
+        if self.db.conn.in_transaction:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error as error:  # a rollback that fails leaves nothing to keep either
+                logger.warning("rollback on %s failed: %s", self.path, error)
+        lost = Counter(self.batch)
+        for article_id in self._batch_inserted:
+            self.inserted.pop(article_id, None)
+        if self._batch_inserted:
+            self.stories.seen_up_to = min(self.stories.seen_up_to, min(self._batch_inserted) - 1)
+            self.stories.bands = None  # it holds the rolled-back articles' bands: read again from the file
+        self._index_changes.clear()
+        self._pending, self._next_id = 0, None
+        self.batch.clear()
+        self._batch_inserted.clear()
+        return lost
+
+    def _lose_batch(self, error: BaseException, prefix: str = "") -> StoreFailure:
+        lost = self.rollback()
+        failure = StoreFailure(prefix + write_problem(self.path, error), error_kind(error), lost)
+        logger.error("%s: %s not stored", failure, ", ".join(f"{n} {key}" for key, n in sorted(lost.items()))
+                     or "nothing")
+        return failure
+
+    @contextmanager
+    def _article_write(self, track: str) -> Iterator[None]:
+        """One article's writes, all or nothing: a failing statement rolls back this article alone (a savepoint),
+        unless SQLite gave up the whole transaction (a full disk can), which loses the batch."""
+        self._write()
+        self.db.execute("SAVEPOINT khabar_article")
+        try:
+            yield
+            self.db.execute("RELEASE khabar_article")
+        except BaseException as error:
+            this = Counter({track: 1} if track else {})
+            if not self._undo_article():
+                self.batch.update(this)
+                raise self._lose_batch(error) from None
+            self._pending -= 1
+            if isinstance(error, sqlite3.Error):
+                raise StoreFailure(write_problem(self.path, error), error_kind(error), this) from None
+            raise
+        if track:
+            self.batch[track] += 1
+
+    def _undo_article(self) -> bool:
+        """Roll back to the article's savepoint; False when the transaction itself is gone or cannot be kept."""
+        if not self.db.conn.in_transaction:
+            return False
+        try:
+            self.db.execute("ROLLBACK TO khabar_article")
+            self.db.execute("RELEASE khabar_article")
+        except sqlite3.Error:
+            return False
+        return True
 
     # --- lookups --------------------------------------------------------------
     def article_id_for_key(self, key: str) -> int | None:
@@ -205,27 +296,30 @@ class ArticleStore:
                           content_type=row[3] or "", body=body)
 
     # --- writes ---------------------------------------------------------------
-    def insert(self, article: Article, now: str, story_id: int | None = None, aliases: list[str] | None = None) -> int:
+    def insert(self, article: Article, now: str, story_id: int | None = None, aliases: list[str] | None = None,
+               track: str = "") -> int:
         """Store a new article; it joins ``story_id`` if given, else the story of its nearest near-duplicate.
-        The URL it was fetched under, its canonical URL and ``aliases`` are kept as its URLs."""
-        self._write()
-        article_id = self._new_id()
-        sig = article_signature(article)
-        keys = article_bands(article)
-        if story_id is None and sig is not None:
-            story_id = self.stories.best_story(sig, None, keys)
-        row = self._row(article)
-        row.update(id=article_id, story_id=story_id or article_id, first_seen_at=now, last_seen_at=now)
-        # Plain SQL: sqlite-utils' insert() inspects the table on every call, which costs more than the insert.
-        self.db.execute(f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                        list(row.values()))
+        The URL it was fetched under, its canonical URL and ``aliases`` are kept as its URLs. ``track``: the
+        stats key the caller counted it under (see ``track``). Committing is the caller's (``maybe_commit``)."""
+        with self._article_write(track):
+            article_id = self._new_id()
+            sig = article_signature(article)
+            keys = article_bands(article)
+            if story_id is None and sig is not None:
+                story_id = self.stories.best_story(sig, None, keys)
+            row = self._row(article)
+            row.update(id=article_id, story_id=story_id or article_id, first_seen_at=now, last_seen_at=now)
+            # Plain SQL: sqlite-utils' insert() inspects the table on every call, which costs more than the insert.
+            self.db.execute(f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                            list(row.values()))
+            self._keep_page(article_id, article)
+            self.add_aliases(list(dict.fromkeys([article.url, article.canonical_url, *(aliases or [])])),
+                             article_id, now)
+            self.stories.remember(article_id, sig, keys)  # last: its in-memory bands are only added on success
         article.story_id = row["story_id"]
-        self.stories.remember(article_id, sig, keys)
         self._index(article_id, article)
-        self._keep_page(article_id, article)
-        self.add_aliases(list(dict.fromkeys([article.url, article.canonical_url, *(aliases or [])])), article_id, now)
         self.inserted[article_id] = article.url
-        self.maybe_commit()
+        self._batch_inserted.append(article_id)
         return article_id
 
     def _new_id(self) -> int:
@@ -235,35 +329,33 @@ class ArticleStore:
         article_id, self._next_id = self._next_id, self._next_id + 1
         return article_id
 
-    def update(self, article_id: int, article: Article, now: str) -> None:
+    def update(self, article_id: int, article: Article, now: str, track: str = "") -> None:
         """Replace an article's content, keeping the previous version in ``article_revisions``."""
-        self._write()
-        # Plain SQL throughout: sqlite-utils' get/insert/update inspect the table on every call.
-        old = dict(zip(OLD_COLUMNS, self.db.execute(
-            f"SELECT {', '.join(OLD_COLUMNS)} FROM articles WHERE id = ?", [article_id]).fetchone(), strict=True))
-        self.db.execute(
-            f"INSERT INTO article_revisions (article_id, {', '.join(REVISION_COLUMNS)}, replaced_at) "
-            f"VALUES (?, {', '.join('?' * len(REVISION_COLUMNS))}, ?)",
-            [article_id, *(old[name] for name in REVISION_COLUMNS), now])
-        row = self._row(article)
-        for identity in ("url", "url_key"):
-            row.pop(identity)  # the first canonical URL stays the row's identity
-        row["last_seen_at"] = now
-        self.db.execute(f"UPDATE articles SET {', '.join(f'{name} = ?' for name in row)} WHERE id = ?",
-                        [*row.values(), article_id])
+        with self._article_write(track):
+            # Plain SQL throughout: sqlite-utils' get/insert/update inspect the table on every call.
+            old = dict(zip(OLD_COLUMNS, self.db.execute(
+                f"SELECT {', '.join(OLD_COLUMNS)} FROM articles WHERE id = ?", [article_id]).fetchone(), strict=True))
+            self.db.execute(
+                f"INSERT INTO article_revisions (article_id, {', '.join(REVISION_COLUMNS)}, replaced_at) "
+                f"VALUES (?, {', '.join('?' * len(REVISION_COLUMNS))}, ?)",
+                [article_id, *(old[name] for name in REVISION_COLUMNS), now])
+            row = self._row(article)
+            for identity in ("url", "url_key"):
+                row.pop(identity)  # the first canonical URL stays the row's identity
+            row["last_seen_at"] = now
+            self.db.execute(f"UPDATE articles SET {', '.join(f'{name} = ?' for name in row)} WHERE id = ?",
+                            [*row.values(), article_id])
+            self._keep_page(article_id, article)
+            text = article_story_text(article)
+            if text != story_text(old["title"] or "", old["body"] or ""):
+                self.stories.reindex(article_id, text)
         queued = self._index_changes.get(article_id)
         remove = queued[0] if queued else row_search_forms(old)  # what the index holds for it now
         self._index_changes[article_id] = (remove, self._forms(article))
-        self._keep_page(article_id, article)
-        text = article_story_text(article)
-        if text != story_text(old["title"] or "", old["body"] or ""):
-            self.stories.reindex(article_id, text)
-        self.maybe_commit()
 
-    def touch(self, article_id: int, now: str) -> None:
-        self._write()
-        self.db.execute("UPDATE articles SET last_seen_at = ? WHERE id = ?", [now, article_id])
-        self.maybe_commit()
+    def touch(self, article_id: int, now: str, track: str = "") -> None:
+        with self._article_write(track):
+            self.db.execute("UPDATE articles SET last_seen_at = ? WHERE id = ?", [now, article_id])
 
     def add_aliases(self, urls: list[str], article_id: int, now: str) -> None:
         """Every URL the story was seen under, in one statement."""
@@ -274,13 +366,12 @@ class ArticleStore:
 
     def save_validators(self, url: str, found: Validators, now: str) -> None:
         """Remember a URL's ETag / Last-Modified (and, for listing-like pages, the body a 304 stands for)."""
-        self._write()
-        body = pack(found.body) if found.body is not None else None
-        self.db.execute(
-            "INSERT OR REPLACE INTO http_validators (url, kind, etag, last_modified, content_type, body, checked_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [resource_url(url), found.kind, found.etag, found.last_modified, found.content_type, body, now])
-        self.maybe_commit()
+        with self._article_write(""):
+            body = pack(found.body) if found.body is not None else None
+            self.db.execute(
+                "INSERT OR REPLACE INTO http_validators (url, kind, etag, last_modified, content_type, body, "
+                "checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [resource_url(url), found.kind, found.etag, found.last_modified, found.content_type, body, now])
 
     # --- helpers --------------------------------------------------------------
     def _row(self, article: Article) -> dict[str, Any]:

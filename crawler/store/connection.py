@@ -1,4 +1,9 @@
-"""Opening the database: the SQLite file (``crawler.store.sqlite``) with its schema brought up to date."""
+"""Opening the database: the SQLite file (``crawler.store.sqlite``) with its schema brought up to date and checked.
+
+Every way of opening a file goes through ``connect``: a file that is not whole, empty, lacks a table or column
+Khabar uses, or was upgraded by a newer Khabar (for writing) is refused with one sentence (``DatabaseError``),
+and a file this call created is removed again when it could not be set up.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,24 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.store.migrations import migrate
-from crawler.store.sqlite import DatabaseError, explain, open_file
+from crawler.store.schema import check_tables, refuse_newer
+from crawler.store.sqlite import DatabaseError, NewFiles, explain, open_file
 
 
 def connect(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
-    """Open the database at ``path``; with ``create``, create it if missing and apply pending migrations."""
+    """Open the database at ``path``. With ``create`` (the writers), create it if missing and apply pending
+    migrations; without (the readers), it must exist."""
+    file = Path(path)
+    created = NewFiles(file) if create else None
     db = open_file(path, create=create)
-    if create:
-        try:
+    try:
+        if create:
+            refuse_newer(db, file)
             migrate(db)
-        except sqlite3.DatabaseError as error:
-            db.close()
-            raise DatabaseError(explain(Path(path), error)) from None
+        check_tables(db, file, writing=create)
+    except (DatabaseError, sqlite3.DatabaseError) as error:
+        db.close()
+        if created is not None:
+            created.remove()
+        raise DatabaseError(str(error) if isinstance(error, DatabaseError) else explain(file, error)) from None
     return db

@@ -49,24 +49,25 @@ def decide(store: ArticleStore, item: Article) -> None:
     item.article_id, item.disposition = None, "new"
 
 
-def store_decided(store: ArticleStore, item: Article, now: str) -> bool:
+def store_decided(store: ArticleStore, item: Article, now: str, track: str = "") -> bool:
     """Write an article ``decide`` has judged: insert a new one (in its story), update an edited one keeping a
     revision, touch an unchanged one. Every URL it was seen under (fetched, canonical, redirects) becomes an alias,
     and its validators are written in the same transaction. True when a new article joined an existing story.
-    The store pipeline and `khabar writer` both come through here."""
+    The store pipeline and `khabar writer` both come through here. ``track``: the stats key the caller counted the
+    outcome under (``ArticleStore.track``), taken back if the write or its commit fails."""
     found = item.validators
     redirects = found.aliases if found else []
     urls = list(dict.fromkeys([item.url, item.canonical_url, *item.aliases, *redirects]))
     joined = False
     if item.disposition == "new":
-        item.article_id = store.insert(item, now, story_id=item.story_id, aliases=urls)
+        item.article_id = store.insert(item, now, story_id=item.story_id, aliases=urls, track=track)
         joined = item.story_id != item.article_id
     else:
         assert item.article_id is not None
         if item.disposition == "updated":
-            store.update(item.article_id, item, now)
+            store.update(item.article_id, item, now, track=track)
         else:
-            store.touch(item.article_id, now)
+            store.touch(item.article_id, now, track=track)
         store.add_aliases(urls, item.article_id, now)
     if found:
         store.save_validators(item.url, found, now)

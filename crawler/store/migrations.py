@@ -7,6 +7,7 @@ number order (sqlite-utils applies them in registration order, and records each 
 from __future__ import annotations
 
 import logging
+from importlib.metadata import PackageNotFoundError, version
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -19,15 +20,25 @@ from crawler.text.urls import url_key
 logger = logging.getLogger(__name__)
 
 migrations = Migrations("khabar")
+META_TABLE = "khabar_meta"  # key/value facts about the file: which Khabar last upgraded it (written_by)
+
+
+def khabar_version() -> str:
+    try:
+        return version("khabar")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def migrate(db: sqlite_utils.Database) -> None:
-    """Apply pending migrations under the write lock, so two processes opening a new file don't race."""
+    """Apply pending migrations under the write lock, so two processes opening a new file don't race; the file
+    then records which Khabar upgraded it, so an older one can say which version it needs."""
     if not migrations.pending(db):
         return
     db.execute("BEGIN IMMEDIATE")
     try:
         migrations.apply(db)  # re-checks what is pending, now that no one else can write
+        db.execute(f"INSERT OR REPLACE INTO [{META_TABLE}] (key, value) VALUES ('written_by', ?)", [khabar_version()])
     except BaseException:
         if db.conn.in_transaction:
             db.execute("ROLLBACK")
@@ -182,3 +193,14 @@ def _cluster_intake(db: sqlite_utils.Database) -> None:
     transaction: a writer killed between its commit and its acknowledgement to Redis then skips that batch."""
     db.execute("CREATE TABLE IF NOT EXISTS cluster_intake (id INTEGER PRIMARY KEY CHECK (id = 1), "
                "batch TEXT NOT NULL, committed_at TEXT NOT NULL)")
+
+
+@migrations(name="0009_reliability")
+def _reliability(db: sqlite_utils.Database) -> None:
+    """A failed run's reason (``crawl_runs.failure``); which process holds a delivery's lease
+    (``deliveries.lease_owner``, so ``--retry-now`` can take over the lease of a killed run); ``khabar_meta``."""
+    if "failure" not in db.table("crawl_runs").columns_dict:
+        db.table("crawl_runs").add_column("failure", str)
+    if "lease_owner" not in db.table("deliveries").columns_dict:
+        db.table("deliveries").add_column("lease_owner", str)
+    db.table(META_TABLE).create({"key": str, "value": str}, pk="key", if_not_exists=True)

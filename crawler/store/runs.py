@@ -17,11 +17,77 @@ import sqlite_utils
 
 DROPPED_PREFIX = "khabar/dropped/"
 REFUSED = "already_running"
+# A run's failures (crawler.components.failures): every exception in a pipeline or the store is counted under
+# ERRORS_PREFIX + "<stage>/<kind>"; what a failed write took with it under LOST_PREFIX + "articles/new" ...;
+# the first failure's sentence and kind; and the finish reason of a crawl stopped by a fatal failure.
+ERRORS_PREFIX = "khabar/errors/"
+LOST_PREFIX = "khabar/lost/"
+FAILURE_KEY = "khabar/failure"
+FAILURE_KIND_KEY = "khabar/failure_kind"
+FAILED_REASON = "failed"
+# Losses Scrapy counts itself, shown among a run's dropped pages under these reasons.
+SCRAPY_LOSSES = {"robotstxt/forbidden": "robots_disallowed"}
+
+
+def dropped_reasons(stats: dict[str, Any]) -> dict[str, int]:
+    """Pages and items dropped, by reason: Khabar's own (``khabar/dropped/...``) and the losses Scrapy counts."""
+    dropped = {key[len(DROPPED_PREFIX):]: value for key, value in stats.items() if key.startswith(DROPPED_PREFIX)}
+    for key, reason in SCRAPY_LOSSES.items():
+        if stats.get(key):
+            dropped[reason] = dropped.get(reason, 0) + stats[key]
+    return dropped
+
+
+# Discovery outcomes that leave something of a site unread: bounds hit, documents or entries that could not be read.
+DISCOVERY_LOSSES = ("too_deep", "over_document_limit", "over_entry_limit", "entries_unreadable", "unreadable",
+                    "too_large")
+
+
+def losses(stats: dict[str, Any]) -> dict[str, int]:
+    """What a run did not take in whole, by reason, beside the dropped pages: sitemaps and feed entries left by a
+    bound or unreadable (``discovery/...``), fields cut to their limit (``truncated/...``), writes rolled back
+    (``lost/...``)."""
+    found: dict[str, int] = {}
+    for key, value in stats.items():
+        if not value or not key.startswith("khabar/"):
+            continue
+        name = key[len("khabar/"):]
+        if name.startswith(("truncated/", "lost/")) or (
+                name.startswith("discovery/") and name.rsplit("/", 1)[-1] in DISCOVERY_LOSSES):
+            found[name] = int(value)
+    return dict(sorted(found.items()))
+
+
+def lost_articles(stats: dict[str, Any]) -> int:
+    """Articles a failed write rolled back: counted as stored, then not stored."""
+    return sum(value for key, value in stats.items() if key.startswith(LOST_PREFIX + "articles/"))
+
+
+def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, str]:
+    """(status, failure): the status from Scrapy's finish reason, except that a run in which a pipeline or the store
+    raised is ``failed``, with one sentence saying why and what was not stored."""
+    status = run_status(reason)
+    errors = {key: value for key, value in stats.items() if key.startswith(ERRORS_PREFIX) and value}
+    if status == "refused" or (not errors and status != "failed"):
+        return status, ""
+    if not errors:
+        return status, f"the crawl ended with reason {reason!r}"
+    text = str(stats.get(FAILURE_KEY) or "a pipeline raised an error")
+    lost = lost_articles(stats)
+    if lost:
+        text += f": {lost} article{'s' if lost != 1 else ''} not stored"
+    if stats.get(FAILURE_KIND_KEY) == "disk_full":
+        text += "; free space and run again (the next run fetches what was missed)"
+    others = sum(errors.values()) - 1
+    if others > 0:
+        kinds = ", ".join(f"{key[len(ERRORS_PREFIX):]} {value}" for key, value in sorted(errors.items()))
+        text += f" ({sum(errors.values())} errors: {kinds})"
+    return "failed", text
 
 
 def run_counts(stats: dict[str, Any]) -> dict[str, Any]:
     """The crawl_runs counters, from a Scrapy stats dict."""
-    dropped = {key[len(DROPPED_PREFIX):]: value for key, value in stats.items() if key.startswith(DROPPED_PREFIX)}
+    dropped = dropped_reasons(stats)
     return {
         "pages": stats.get("response_received_count", 0),
         "new": stats.get("khabar/articles/new", 0),
@@ -119,10 +185,10 @@ def lock_dir(db_path: str | os.PathLike[str]) -> Path:
 
 
 def error_count(stats: dict[str, Any]) -> int:
-    """HTTP responses of 400 and above, download exceptions and spider exceptions."""
+    """HTTP responses of 400 and above, download exceptions, spider exceptions and errors in pipelines or the store."""
     # IgnoreRequest is a decision (a known article skipped, robots.txt), not a failure.
     errors = sum(value for key, value in stats.items()
-                 if key.startswith(("downloader/exception_type_count/", "spider_exceptions/"))
+                 if key.startswith(("downloader/exception_type_count/", "spider_exceptions/", ERRORS_PREFIX))
                  and not key.endswith("IgnoreRequest"))
     for key, value in stats.items():
         if key.startswith("downloader/response_status_count/"):
@@ -130,8 +196,6 @@ def error_count(stats: dict[str, Any]) -> int:
             if code.isdigit() and int(code) >= 400:
                 errors += value
     return errors
-
-
 
 
 def mark_crashed(db: sqlite_utils.Database, spider: str) -> None:

@@ -12,7 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["clean_list", "clean_text", "decode_html", "decode_page", "is_mojibake"]
+__all__ = ["clean_list", "clean_text", "decode_html", "decode_page", "is_mojibake", "strip_controls",
+           "terminal_safe"]
 
 # Invisible characters that carry no meaning in stored text. ZWJ/ZWNJ (U+200D/U+200C) are
 # NOT here: in Devanagari they choose between a conjunct and a half form. A compiled character class, not
@@ -25,6 +26,34 @@ _INVISIBLE_RE = re.compile(
     "\u2060"  # word joiner
     "]+"
 )
+
+# Terminal control: whole escape sequences first (CSI "ESC [ ... m", OSC "ESC ] ... BEL" that retitles a terminal,
+# their 8-bit forms U+009B/U+009D, two-character escapes), so no "[31m" is left behind; then any other C0/C1 control
+# character (tab, newline and the other whitespace controls are left to the whitespace rule).
+_ESCAPES = (r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI, finished or cut off
+            r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, PM, APC
+            r"|\x1b[ -~]?")  # any other escape
+_CONTROL_RE = re.compile(_ESCAPES + r"|[\x00-\x08\x0e-\x1b\x7f-\x9f]")
+# At print time also the whitespace controls (a table cell is one line) and the bidirectional overrides and
+# isolates that reorder what a terminal shows (ZWJ and ZWNJ stay: they shape Devanagari).
+_TERMINAL_RE = re.compile(_ESCAPES + r"|[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(value: str) -> str:
+    """``value`` without terminal escape sequences and control characters (whitespace controls are kept)."""
+    return _CONTROL_RE.sub("", value) if _CONTROL_RE.search(value) else value
+
+
+def terminal_safe(value: object) -> str:
+    """Text that is safe to print on a terminal: escape sequences and control characters removed, line breaks and
+    tabs as spaces, bidirectional overrides dropped. For crawled text printed by the command line, including rows
+    stored before crawled text was cleaned of controls."""
+    text = "" if value is None else str(value)
+    if not _TERMINAL_RE.search(text):
+        return text
+    text = re.sub(r"[\t\n\r\x0b\x0c]+", " ", text)
+    return _TERMINAL_RE.sub("", text)
+
 
 # Python's \s covers every Unicode space separator, including U+00A0, U+2007 and U+202F,
 # so no-break spaces become ordinary spaces as part of the collapse.
@@ -74,6 +103,7 @@ def clean_text(value: str | None) -> str:
     # would destroy.
     value = _repair_mojibake(value)
     value = _decode_entities(value)
+    value = strip_controls(value)  # after the entities: "&#27;" is an escape character too
     value = _INVISIBLE_RE.sub("", value)
     value = _WHITESPACE_RE.sub(" ", value).strip()
     # NFC last, so that nothing removed above leaves a non-composed pair behind.
