@@ -33,7 +33,7 @@ from typing import Any
 
 from crawler.alerts.rules import TOPIC_FIELDS, RuleError, Topic, compile_topic
 from crawler.alerts.settings import DeliverySettings, HealthRules, NotifyTarget
-from crawler.knobs import Knob, KnobError, boolean, choice, duration, knob, knobs_of, names, number, whole
+from crawler.knobs import Knob, KnobError, boolean, choice, duration, knob, knobs_of, names, number, size, whole
 from crawler.store.articles import ArticleStore, StoreSettings
 from crawler.store.cluster import ClusterSettings
 from crawler.store.stories import DedupSettings
@@ -93,8 +93,47 @@ class CrawlSettings:
                                         "pages does not pay for starting them")
 
 
+@dataclass
+class LimitSettings:
+    """``[limits]`` in khabar.toml: bounds on what one crawl takes in, so hostile or broken sites cannot exhaust
+    memory, disk or time. Each bound that is hit is counted under the reason in its help."""
+
+    download_max: int = knob(10 * 1024**2, setting="KHABAR_DOWNLOAD_MAX_BYTES", read=size,
+                             help="a response larger than this, before or after decompression, is dropped "
+                                  "(too_large; a gzip bomb stops here); Scrapy's DOWNLOAD_MAXSIZE; 0: no limit")
+    download_warn: int = knob(2 * 1024**2, setting="KHABAR_DOWNLOAD_WARN_BYTES", read=size,
+                              help="a response larger than this is logged; Scrapy's DOWNLOAD_WARNSIZE")
+    body_chars: int = knob(200_000, setting="KHABAR_MAX_BODY_CHARS", read=whole(1),
+                           help="an article body is stored up to this many characters, cut at a paragraph "
+                                "(truncated/body); a real story is under 50,000")
+    field_chars: int = knob(5_000, setting="KHABAR_MAX_FIELD_CHARS", read=whole(1),
+                            help="any other text field (title, summary, an author ...) is cut at this length "
+                                 "(truncated/<field>)")
+    list_items: int = knob(200, setting="KHABAR_MAX_LIST_ITEMS", read=whole(1),
+                           help="lists (authors, tags, highlights, related links) keep this many items "
+                                "(truncated/<field>)")
+    sitemap_depth: int = knob(3, setting="KHABAR_SITEMAP_DEPTH", read=whole(1),
+                              help="sitemap indexes are followed this many levels down (discovery/too_deep): an "
+                                   "index of indexes of sitemaps is depth 2")
+    discovery_documents: int = knob(500, setting="KHABAR_DISCOVERY_DOCUMENTS", read=whole(1),
+                                    help="sitemaps and feeds fetched per run at most (discovery/over_document_limit)")
+    entries_per_document: int = knob(10_000, setting="KHABAR_ENTRIES_PER_DOCUMENT", read=whole(1),
+                                     help="entries taken from one sitemap or feed, and links from one page, newest "
+                                          "first (discovery/over_entry_limit)")
+    pages_per_run: int = knob(20_000, setting="KHABAR_PAGES_PER_RUN", read=whole(0),
+                              help="a crawl stops after this many responses (finish reason closespider_pagecount); "
+                                   "Scrapy's CLOSESPIDER_PAGECOUNT; 0: no limit")
+    retry_after_max: float = knob(120.0, setting="KHABAR_RETRY_AFTER_MAX_SECONDS", key="retry_after_max",
+                                  read=duration,
+                                  help="a 429/503 answer's Retry-After is honoured up to this long; a longer one "
+                                       "drops the request (retry_after_too_long) and slows the host by this much")
+
+
 # The knob sections of Config, by their [table] in khabar.toml.
-SECTIONS = ("storage", "crawl", "dedup", "delivery", "health", "cluster")
+SECTIONS = ("storage", "crawl", "limits", "dedup", "delivery", "health", "cluster")
+# Scrapy's own settings that a knob stands for: derived from the knob unless set explicitly (-s DOWNLOAD_MAXSIZE=).
+NATIVE_SETTINGS = {"DOWNLOAD_MAXSIZE": ("limits", "download_max"), "DOWNLOAD_WARNSIZE": ("limits", "download_warn"),
+                   "CLOSESPIDER_PAGECOUNT": ("limits", "pages_per_run")}
 
 
 @dataclass
@@ -102,6 +141,7 @@ class Config:
     source: Path | None = None  # the config file read, or None for the built-in defaults
     storage: StoreSettings = field(default_factory=StoreSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
     dedup: DedupSettings = field(default_factory=DedupSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     health: HealthRules = field(default_factory=HealthRules)
@@ -138,8 +178,11 @@ class Config:
         return changed
 
     def scrapy_settings(self) -> dict[str, Any]:
-        """The Scrapy settings this config stands for: every knob under its KHABAR_* name."""
+        """The Scrapy settings this config stands for: every knob under its KHABAR_* name, and the Scrapy settings
+        some knobs stand for (``NATIVE_SETTINGS``)."""
         derived: dict[str, Any] = {found.setting: getattr(values, found.attribute) for _, found, values in self.knobs()}
+        for name, (section, attribute) in NATIVE_SETTINGS.items():
+            derived[name] = getattr(getattr(self, section), attribute)
         if self.source:
             derived["KHABAR_CONFIG"] = str(self.source)
         if self.cluster.url:

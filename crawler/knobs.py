@@ -11,6 +11,7 @@ nothing of Khabar's but the duration reader.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -99,6 +100,28 @@ def duration(value: Any) -> float:
         return parse_duration(value)
     except ValueError as error:
         raise KnobError(str(error)) from None
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmg])i?b?|b)?\s*$", re.IGNORECASE)
+_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def size(value: Any) -> int:
+    """Bytes, from a whole number or '500kB', '10MB', '1GB' (binary multiples: 1 MB = 1,048,576 bytes, as Scrapy
+    counts); 0 means no limit."""
+    if isinstance(value, bool):
+        raise KnobError(f"must be a size such as 10MB or a number of bytes, not {value!r}")
+    if isinstance(value, int | float):
+        number, unit = float(value), ""
+    else:
+        match = _SIZE.match(str(value))
+        if not match:
+            raise KnobError(f"must be a size such as 10MB or a number of bytes, not {value!r}")
+        number, unit = float(match.group(1)), (match.group(2) or "").lower()
+    found = number * _UNITS.get(unit, 1)
+    if found < 0 or found != int(found):
+        raise KnobError(f"must be a whole number of bytes, not {value!r}")
+    return int(found)
 
 
 def choice(*options: str) -> Reader:

@@ -22,7 +22,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.components.discovery import Entry
 from crawler.components.follow import DiscoveryMixin
-from crawler.components.site import as_bool, as_positive_int, as_url_list, make_page
+from crawler.components.site import as_bool, as_positive_int, as_url_list, is_page, make_page
 from crawler.items import Page
 from crawler.text.clock import parse_since
 from crawler.text.urls import site_key
@@ -47,7 +47,9 @@ class FeedSpider(DiscoveryMixin, scrapy.Spider):
     async def start(self) -> Any:
         for url in self.urls:
             is_feed = any(word in url.lower() for word in ("rss", "feed", "atom")) and "sitemap" not in url.lower()
-            yield self.discovery_request(url, "feed" if is_feed else "sitemap")
+            request = self.discovery_request(url, "feed" if is_feed else "sitemap")
+            if request is not None:
+                yield request
 
     def entry_request(self, entry: Entry) -> scrapy.Request | None:
         if entry.url in self.requested:  # listed by two documents: fetched once, counted once against max_pages
@@ -61,7 +63,7 @@ class FeedSpider(DiscoveryMixin, scrapy.Spider):
                                                                     "khabar_hints": entry.hints})
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Page]:
-        if not isinstance(response, TextResponse):
+        if not is_page(response, self.crawler) or not isinstance(response, TextResponse):
             return
         page = make_page(response, response.url, site_key(urlsplit(response.url).netloc) or "feed")
         page.hints = dict(response.meta.get("khabar_hints") or {})

@@ -7,8 +7,11 @@ title, publication date and keywords; a feed item's title, date and description)
 
 Real documents are often broken: gzip bodies served without ``Content-Encoding`` (a
 ``.xml.gz`` file), a BOM or blank lines before the XML declaration, undeclared entities,
-truncated files. lxml's recovering parser reads what it can; a document that yields no
-recognisable root is ``unreadable`` with a reason, never an exception.
+unescaped ``&``, unclosed tags, truncated files. lxml's recovering parser reads what it can;
+when it finds fewer entries than the document has ``<item>``/``<entry>``/``<url>``/``<sitemap>``
+tags, each such block is read again on its own by patterns (``_salvage``), and what neither
+reads is counted (``Document.unreadable_entries``). A document that yields no recognisable
+root is ``unreadable`` with a reason, never an exception.
 
 ``parse_since`` reads the ``-a since=`` window (``6h``, ``2d``, ``2024-06-01``) and
 ``is_recent`` applies it: an entry without a date is always followed.
@@ -16,6 +19,8 @@ recognisable root is ``unreadable`` with a reason, never an exception.
 
 from __future__ import annotations
 
+import html
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -61,6 +66,8 @@ class Document:
     pages: list[Entry] = field(default_factory=list)
     sitemaps: list[Entry] = field(default_factory=list)
     problem: str = ""  # why an unreadable document could not be read
+    recovered: int = 0  # entries the XML parser lost and the pattern reading found
+    unreadable_entries: int = 0  # entry tags from which neither could take a URL
 
     @property
     def readable(self) -> bool:
@@ -88,10 +95,11 @@ def gunzip(body: bytes, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     return data  # a stream cut off later still gives its beginning, which the XML parser recovers
 
 
-def read_document(body: bytes) -> Document:
-    """What a fetched discovery document is, and the entries it lists."""
+def read_document(body: bytes, limit: int | None = None) -> Document:
+    """What a fetched discovery document is, and the entries it lists; ``limit``: the most bytes a gzip
+    document may inflate to (default MAX_DOCUMENT_BYTES)."""
     try:
-        data = gunzip(body)
+        data = gunzip(body, limit or MAX_DOCUMENT_BYTES)
     except ValueError as error:
         return Document(UNREADABLE, problem=str(error))
     data = data.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -101,10 +109,26 @@ def read_document(body: bytes) -> Document:
         return _text_sitemap(data)
     try:
         root = etree.fromstring(data, _PARSER)
+        problem = "" if root is not None else "not XML"
     except (etree.XMLSyntaxError, ValueError) as error:
-        return Document(UNREADABLE, problem=f"not XML: {error}")
-    if root is None:
-        return Document(UNREADABLE, problem="not XML")
+        root, problem = None, f"not XML: {error}"
+    document = _document(root) if root is not None else Document(UNREADABLE, problem=problem)
+    if not document.readable:
+        document = _guess_kind(data) or document  # too broken for the parser: the entry tags may still be there
+    if document.readable:
+        _salvage(document, data)
+    return document
+
+
+def _guess_kind(data: bytes) -> Document | None:
+    head = data[:4096].decode("utf-8", errors="replace")
+    for kind, root in ((RSS, "rss"), (ATOM, "feed"), (SITEMAP_INDEX, "sitemapindex"), (URLSET, "urlset")):
+        if re.search(rf"<(?:[\w-]+:)?{root}[\s>]", head):
+            return Document(kind)
+    return None
+
+
+def _document(root: Any) -> Document:
     name = _local(root)
     if name == "urlset":
         return Document(URLSET, pages=[e for e in map(_url_entry, _children(root, "url")) if e])
@@ -118,6 +142,60 @@ def read_document(body: bytes) -> Document:
     if name == "feed":
         return Document(ATOM, pages=[e for e in map(_atom_entry, _children(root, "entry")) if e])
     return Document(UNREADABLE, problem=f"not a sitemap or feed (root element <{name}>)")
+
+
+# ---------------------------------------------------------------------------
+# Broken documents: each entry block read again by patterns
+# ---------------------------------------------------------------------------
+
+_ENTRY_TAG = {URLSET: "url", SITEMAP_INDEX: "sitemap", RSS: "item", ATOM: "entry"}
+_FIELD = r"<(?:[\w-]+:)?{name}\b[^>]*>\s*(?:<!\[CDATA\[)?\s*([^<\]]*)"
+_ATOM_HREF = re.compile(r"<(?:[\w-]+:)?link\b[^>]*?href\s*=\s*[\"']([^\"']+)", re.IGNORECASE)
+
+
+def _field(block: str, *names: str) -> str:
+    for name in names:
+        found = re.search(_FIELD.format(name=name), block, re.IGNORECASE)
+        if found and found.group(1).strip():
+            return html.unescape(found.group(1).strip())
+    return ""
+
+
+def _salvage(document: Document, data: bytes) -> None:
+    """Entries the XML parser lost (an unescaped &, an unclosed tag, a cut-off file), read from their blocks."""
+    tag = _ENTRY_TAG.get(document.kind)
+    if tag is None:
+        return
+    found = document.sitemaps if document.kind == SITEMAP_INDEX else document.pages
+    text = data.decode("utf-8", errors="replace")
+    starts = [m.start() for m in re.finditer(rf"<(?:[\w-]+:)?{tag}[\s>/]", text)]
+    if len(found) >= len(starts):
+        return
+    known = {entry.url for entry in found}
+    recovered = 0
+    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        entry = _block_entry(document.kind, text[start:end])
+        if entry is not None and entry.url not in known:
+            known.add(entry.url)
+            found.append(entry)
+            recovered += 1
+    document.recovered = recovered
+    document.unreadable_entries = max(0, len(starts) - len(found))
+
+
+def _block_entry(kind: str, block: str) -> Entry | None:
+    if kind == ATOM:
+        href = _ATOM_HREF.search(block)
+        url = html.unescape(href.group(1).strip()) if href else ""
+    elif kind == RSS:
+        url = _field(block, "link") or _field(block, "guid")
+    else:
+        url = _field(block, "loc")
+    if not _http(url):
+        return None
+    title = clean_text(_field(block, "title"))
+    date = _date(_field(block, "pubDate", "date", "published", "updated", "lastmod", "publication_date"))
+    return Entry(url, date, _hints(title=title, published=_iso(date)))
 
 
 def _text_sitemap(data: bytes) -> Document:

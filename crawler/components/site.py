@@ -9,6 +9,7 @@ real encoding, and following article links from listings and from related blocks
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -24,6 +25,8 @@ from crawler.extract.fields import SiteFields
 from crawler.items import Page
 from crawler.text.clock import parse_since, utc_now
 from crawler.text.urls import rebase, same_site, unbase
+
+logger = logging.getLogger(__name__)
 
 _PAGE_NUMBER = re.compile(r"/page/(\d+)/?$")
 
@@ -53,6 +56,18 @@ def as_positive_int(name: str, value: Any) -> int:
     if number < 1:
         raise ValueError(f"-a {name}= must be at least 1, not {number}")
     return number
+
+
+def is_page(response: Response, crawler: Any) -> bool:
+    """Whether a response is text a page can be made of; an article URL answering with something else (an image, a
+    PDF, bytes of no known kind) is counted as ``khabar/dropped/not_html`` instead of vanishing."""
+    if isinstance(response, TextResponse):
+        return True
+    if response.meta.get("khabar_kind") == "article" and crawler is not None and crawler.stats is not None:
+        crawler.stats.inc_value("khabar/dropped/not_html")
+        logger.info("dropped %s: not an HTML page (%s)", response.url,
+                    (response.headers.get("Content-Type") or b"no Content-Type").decode("latin-1"))
+    return False
 
 
 def make_page(response: TextResponse, url: str, site: str) -> Page:
@@ -128,15 +143,15 @@ class SiteSpider(DiscoveryMixin, scrapy.Spider):
         return scrapy.Request(url, callback=self.parse, meta={"khabar_kind": "article", "khabar_hints": entry.hints})
 
     async def start(self) -> Any:
-        for url in self.sitemaps:
-            yield self.discovery_request(url, "sitemap")
-        for url in self.feeds:
-            yield self.discovery_request(url, "feed")
+        for url, kind in [*((url, "sitemap") for url in self.sitemaps), *((url, "feed") for url in self.feeds)]:
+            request = self.discovery_request(url, kind)
+            if request is not None:
+                yield request
         for path in self.start_paths:
             yield scrapy.Request(self.root + path, callback=self.parse, meta={"khabar_kind": "listing"})
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        if not isinstance(response, TextResponse):
+        if not is_page(response, self.crawler) or not isinstance(response, TextResponse):
             return
         if response.meta.get("khabar_kind") == "article" or self.kind_of(response.url) == "article":
             yield self.page(response)

@@ -386,6 +386,8 @@ def build_article(page: Page, fields: SiteFields | None, now: datetime | None = 
     if article.published_at is None:
         _visible_date(article, index, now, [*names, *host_names(page.url)])
     article.page_kind = pagekind.page_kind(index, page.url, ld_values, len(article.body_text))
+    if index.nesting:  # read without its nesting tags, or not at all (pageindex.parse_page): counted, said
+        article.problems.append(index.nesting)
     return article
 
 

@@ -10,6 +10,7 @@ dictionaries, as browsers do; selectors this matcher does not know fall back to 
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
@@ -30,20 +31,45 @@ _ATTRIBUTE_VALUES = etree.XPath("//@class | //@id | //@itemprop | //@itemtype | 
 _EMPTY_PAGE = b"<html><head></head><body></body></html>"
 
 
+# Inline and container tags that nest without adding structure: a page nested past the parser's depth limit is
+# parsed again without them (its paragraphs, headings and metadata stay).
+_NESTING_TAGS = re.compile(rb"</?(?:font|span|div|b|i|u|em|strong|small|big|center|section|a|sup|sub)\b[^>]*>",
+                           re.IGNORECASE)
+TOO_DEEP = "too_deep"  # a problem noted on the article: the page could not be read even without its nesting
+FLATTENED = "recovered/deep_nesting"  # read again without its nesting tags
+
+
 def parse_html(html: str, utf8: bytes | None = None) -> Any:
     """The page as an lxml tree (plain elements, comments dropped); an empty page for unreadable input. ``utf8``
     is ``html`` in UTF-8 when the caller has it already (the response body of a UTF-8 page)."""
+    return parse_page(html, utf8)[0]
+
+
+def parse_page(html: str, utf8: bytes | None = None) -> tuple[Any, str]:
+    """(tree, nesting problem): libxml2 gives up past 256 levels of nesting (2,048 with ``huge_tree``), leaving the
+    rest of the page out; such a page is parsed again without its nesting tags (FLATTENED), and if even that
+    fails the problem is TOO_DEEP, so the page is dropped with that reason rather than as an empty body."""
     data = html.encode("utf-8", "replace") if utf8 is None else utf8
     if b"\x00" in data:
         data = data.replace(b"\x00", b"")
+    root, too_deep = _parse(data)
+    if not too_deep:
+        return root, ""
+    root, still = _parse(_NESTING_TAGS.sub(b" ", data))
+    return root, TOO_DEEP if still else FLATTENED
+
+
+def _parse(data: bytes) -> tuple[Any, bool]:
+    """(tree, whether the parser stopped at its depth limit)."""
     # No id table: the page index keeps its own (by_id), and libxml2 building one costs 5% of the parse.
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
-                              collect_ids=False)
+                              collect_ids=False, huge_tree=True)
     try:
         root = etree.fromstring(data, parser) if data.strip() else None
     except (etree.ParserError, ValueError):
         root = None
-    return root if root is not None else etree.fromstring(_EMPTY_PAGE, parser)
+    too_deep = any("Excessive depth" in entry.message for entry in parser.error_log.filter_from_fatals())
+    return (root if root is not None else etree.fromstring(_EMPTY_PAGE, parser)), too_deep
 
 
 class Compound(NamedTuple):
@@ -61,7 +87,7 @@ class PageIndex:
 
     def __init__(self, html: str, utf8: bytes | None = None) -> None:
         self.html = html
-        self.root = parse_html(html, utf8)
+        self.root, self.nesting = parse_page(html, utf8)
         self.lang = (self.root.get("lang") or "").strip()
         self.title = ""
         self.meta: dict[str, list[str]] = defaultdict(list)
