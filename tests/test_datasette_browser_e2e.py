@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.text.hindi import fts_query
+from crawler.text.search_query import fts_query
 from tests.conftest import REPO, khabar_env, query, rows
 from tests.sitefacts import seed_spec
 from tests.test_serve import find_chromium, free_port

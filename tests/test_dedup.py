@@ -19,7 +19,7 @@ from scrapy.utils.test import get_crawler
 from crawler.components.addon import KhabarAddon
 from crawler.items import Article
 from crawler.store.dedup import content_hash
-from crawler.text.hindi import fts_query
+from crawler.text.search_query import fts_query
 from pipelines.alert import AlertPipeline
 from pipelines.dedup import DedupPipeline
 from pipelines.store import StorePipeline

@@ -18,13 +18,13 @@ import sqlite_utils
 from crawler.text.hindi import (
     _FTS_TOKENCHARS,
     FTS_TOKENIZE,
-    fts_query,
     normalize_word,
     search_form,
     search_tokens,
     stem,
     word_tokens,
 )
+from crawler.text.search_query import fts_query
 
 ZWJ = "\u200d"
 ZELENSKY_PRECOMPOSED = "\u095bेलेंस्की"  # ज़ as one code point U+095B
@@ -321,7 +321,7 @@ def test_fts_query_shapes() -> None:
 
 def test_fts_query_defuses_fts5_syntax() -> None:
     assert fts_query("title:रूस") == '"title रुस"'
-    assert fts_query("NEAR(a b)") == '"near" ( "a" "b" )'
+    assert fts_query("NEAR(a b)") == 'NEAR("a" "b")'  # FTS5's own NEAR group, of search-form phrases
     assert fts_query('"unclosed phrase') == '"unclosed phrase"'
     assert fts_query("रूस and यूक्रेन") == '"रुस" "and" "युकरेन"'  # lower-case is a word
 

@@ -17,7 +17,7 @@ from crawler.items import Article
 from crawler.store.articles import ArticleStore
 from crawler.store.connection import connect
 from crawler.store.search import SEARCH_COLUMNS, row_search_forms
-from crawler.text.hindi import fts_query
+from crawler.text.search_query import fts_query
 from tests.sitefacts import seed_spec
 
 GOLDEN = sorted(GOLDEN_DIR.glob("*/*.json"))

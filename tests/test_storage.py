@@ -182,7 +182,8 @@ def test_a_file_with_bucket_rows_and_a_full_text_copy_upgrades_to_bands_and_a_co
     full-text index. Upgraded: the buckets table goes, each signature gets its band keys, the index is rebuilt
     without the copy, and old articles are still found by search and still gather their copies into stories."""
     from crawler.store.stories import SIGNATURES_TABLE, signature, story_text
-    from crawler.text.hindi import FTS_TOKENIZE, fts_query
+    from crawler.text.hindi import FTS_TOKENIZE
+    from crawler.text.search_query import fts_query
 
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)

@@ -11,7 +11,8 @@ import sqlite_utils
 
 from crawler.store.runs import losses, lost_articles, pid_alive, run_counts, run_status
 from crawler.store.search import SEARCH_TABLE
-from crawler.text.hindi import OtherSpellings, fts_query, search_tokens
+from crawler.text.hindi import search_tokens
+from crawler.text.search_query import OtherSpellings, fts_query
 
 # Stats keys the summary reads (written by pipelines/since.py, crawler/components/follow.py and site.py, the
 # alert pipeline and crawler/components/stopping.py).

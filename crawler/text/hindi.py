@@ -16,13 +16,11 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from itertools import chain
-from typing import Protocol
 
 import regex
 
 __all__ = [
     "FTS_TOKENIZE",
-    "fts_query",
     "normalize_word",
     "search_form",
     "search_tokens",
@@ -340,122 +338,6 @@ def _pick_fts_tokenize() -> str:
 # pass it through a parameter-quoting API (sqlite-utils `enable_fts(tokenize=...)` quotes it)
 # or double the quotes when writing SQL by hand.
 FTS_TOKENIZE: str = _pick_fts_tokenize()
-
-_OPERATORS = frozenset({"AND", "OR", "NOT"})
-# Quoted phrase (closing quote optional), parentheses, or a run of anything else.
-_QUERY_RE = regex.compile(r'"(?P<phrase>[^"]*)"?(?P<pstar>\*)?|(?P<paren>[()])|(?P<bare>[^\s()"]+)')
-
-
-def _quote(tokens: list[str], prefix: bool = False) -> str:
-    body = " ".join(tokens).replace('"', '""')
-    return f'"{body}"' + ("*" if prefix else "")
-
-
-def _term(text: str, prefix: bool) -> str | None:
-    """One FTS5 phrase for a bare word or quoted phrase; the last word may be a prefix."""
-    if not prefix:
-        tokens = search_tokens(text)
-        return _quote(tokens) if tokens else None
-    words = word_tokens(text)
-    if not words:
-        return None
-    # A prefix is an unfinished word: normalize it but do not stem what is not there yet.
-    tokens = [_search_token(w) for w in words[:-1]] + [normalize_word(words[-1])]
-    tokens = [t for t in tokens if t]
-    return _quote(tokens, prefix=True) if tokens else None
-
-
-class OtherSpellings(Protocol):
-    """What fts_query asks of a name list (crawler.text.names.NameIndex): a name's other spellings."""
-
-    def others(self, text: str) -> list[str]: ...
-
-
-def _lex(user_query: str, names: OtherSpellings | None = None) -> list[tuple[str, str]]:
-    """(kind, text) items: kind is 'op', '(', ')' or 'term'. A word or phrase that is a name in ``names``
-    becomes ``(it OR each other spelling)``."""
-    items: list[tuple[str, str]] = []
-    for m in _QUERY_RE.finditer(user_query):
-        if m.group("paren"):
-            items.append((m.group("paren"), m.group("paren")))
-            continue
-        bare = m.group("bare")
-        if bare in _OPERATORS:
-            items.append(("op", bare))
-            continue
-        text, prefix = (bare.rstrip("*"), bare.endswith("*")) if bare is not None else \
-            (m.group("phrase"), bool(m.group("pstar")))
-        term = _term(text, prefix=prefix)
-        if not term:
-            continue
-        spellings = [] if prefix or names is None else names.others(text)
-        alternatives = [t for t in dict.fromkeys(_term(s, prefix=False) for s in spellings) if t and t != term]
-        if alternatives:
-            items.append(("(", "("))
-            for each in [term, *alternatives]:
-                items += [("op", "OR"), ("term", each)] if each != term else [("term", each)]
-            items.append((")", ")"))
-        else:
-            items.append(("term", term))
-    return items
-
-
-def _balance(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Drop unmatched ')' and close any '(' left open."""
-    out: list[tuple[str, str]] = []
-    depth = 0
-    for kind, text in items:
-        if kind == ")":
-            if depth == 0:
-                continue
-            depth -= 1
-        elif kind == "(":
-            depth += 1
-        out.append((kind, text))
-    return out + [(")", ")")] * depth
-
-
-def _tidy_once(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """One pass removing empty groups and operators without an operand on each side."""
-    out: list[tuple[str, str]] = []
-    i = 0
-    while i < len(items):
-        kind, text = items[i]
-        nxt = items[i + 1] if i + 1 < len(items) else (None, "")
-        prev = out[-1][0] if out else None
-        i += 1
-        if kind == "(" and nxt[0] == ")":
-            i += 1  # "()" says nothing
-        elif kind == "op" and nxt == ("op", "NOT"):
-            if text == "OR":
-                raise ValueError("OR NOT cannot be searched; leave words out with NOT, as in 'रूस NOT क्रिकेट'.")
-            # "a AND NOT b" is what FTS5 spells "a NOT b"; any other doubled operator is a typo.
-        elif kind == "op" and (prev in (None, "op", "(") or nxt[0] in (None, "op", ")")):
-            if text == "NOT" and prev in (None, "op", "("):
-                # Dropping it would search for the very thing the user wanted excluded.
-                raise ValueError("NOT needs something to search for before it, as in 'रूस NOT क्रिकेट'.")
-        else:
-            out.append((kind, text))
-    return out
-
-
-def fts_query(user_query: str, names: OtherSpellings | None = None) -> str:
-    """A safe FTS5 MATCH expression over search_form text for what a user typed.
-
-    Bare words and "quoted phrases" become quoted phrases of search tokens, AND/OR/NOT
-    (upper case) and parentheses stay operators, ``word*`` is a prefix query. With ``names``
-    (crawler.text.names), a name also finds its spellings in other scripts.
-    """
-    items = _balance(_lex(user_query or "", names))
-    while True:
-        tidy = _tidy_once(items)
-        if tidy == items:
-            break
-        items = tidy
-    if not any(kind == "term" for kind, _ in items):
-        raise ValueError("The search query has no words to look for.")
-    return " ".join(text for _, text in items)
-
 
 # ---------------------------------------------------------------------------
 # One article, tokenized once

@@ -29,8 +29,8 @@ from crawler.app import serve_metadata
 from crawler.app.queries import snippet
 from crawler.store.search import SEARCH_TABLE
 from crawler.text.clock import shown_time
-from crawler.text.hindi import fts_query
 from crawler.text.names import NameIndex, shipped_names
+from crawler.text.search_query import fts_query
 
 MATCH_NOTHING = '""'
 # Stored moments shown in IST; published_utc keeps its UTC (its name says so, and it sorts).
