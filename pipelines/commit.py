@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
 from crawler.components.addon import KhabarAddon
 
@@ -20,7 +21,10 @@ class CommitPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CommitPipeline:
-        return cls(KhabarAddon.of(crawler))
+        addon = KhabarAddon.of(crawler)
+        if addon.in_cluster:
+            raise NotConfigured  # a cluster crawler writes nothing: `khabar writer` commits its own batches
+        return cls(addon)
 
     def process_item(self, item: Any) -> Any:
         self.addon.store.maybe_commit()  # a failure reaches crawler.components.failures like any pipeline error

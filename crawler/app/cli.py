@@ -7,8 +7,9 @@ from KHABAR_CONFIG, else ./khabar.toml, else built-in defaults.
 
 from __future__ import annotations
 
+import signal
 import sys
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -277,6 +278,10 @@ def alerts_backfill(ctx: click.Context, topic: str, notify: bool, db_path: str |
         click.echo("stored without notifying (add --notify to send them)")
 
 
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 @alerts.command(name="deliver")
 @click.option("--retry-now", is_flag=True, help="Retry failed deliveries now instead of after their backoff.")
 @click.option("-s", "settings", multiple=True, metavar="NAME=VALUE",
@@ -290,7 +295,8 @@ def alerts_deliver(ctx: click.Context, retry_now: bool, settings: tuple[str, ...
     """Send the alerts that are due from the outbox: retries, digests, alerts held for quiet hours.
 
     Run it from cron every few minutes so digests go out when no crawl is running. Retry backoff and the
-    lease come from [delivery] in the config, or -s for one run.
+    lease come from [delivery] in the config, or -s for one run. --retry-now also takes over the lease of a
+    run that was killed while sending.
     Example: khabar alerts deliver --retry-now
     """
     from crawler.alerts.delivery import deliver_due, missing_secrets
@@ -298,7 +304,16 @@ def alerts_deliver(ctx: click.Context, retry_now: bool, settings: tuple[str, ...
     config = _alerts_config(ctx, db_path, config_path, settings)
     for problem in missing_secrets(config):  # the other targets still get theirs; this one's rows wait
         click.echo(f"Warning: {problem}", err=True)
-    report = deliver_due(_writable_db(config), config, retry_now=retry_now)
+    db = _writable_db(config)
+    # SIGTERM (cron's timeout, systemd) stops like Ctrl-C: the deliveries being sent get their leases back.
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        report = deliver_due(db, config, retry_now=retry_now)
+    except KeyboardInterrupt:
+        click.echo("stopped; unsent deliveries wait in the outbox for the next run", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if as_json:
         click.echo(json_text(report.as_dict()))
         return
@@ -424,8 +439,8 @@ def serve(host: str, port: int, open_browser: bool, db_path: str | None, config_
 @click.option("--since", callback=since_option,
               help="Only articles published since: 6h, 2d, a date (2024-06-01, midnight India time) or a date-time; "
                    "the same forms as -a since=.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="File (default: stdout).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="-",
+              help="File (default: stdout); replaced only when the whole export is written.")
 @common_options
 def export(fmt: str, excel: bool, site: str | None, topic: str | None, since: str | None, output: str,
            db_path: str | None, config_path: str | None) -> None:
@@ -441,11 +456,14 @@ def export(fmt: str, excel: bool, site: str | None, topic: str | None, since: st
         fmt = "csv"
     # utf-8-sig writes the byte order mark Excel needs to read the file as UTF-8 instead of the local code page.
     encoding = "utf-8-sig" if excel else "utf-8"
+    from crawler.app.output import OutputError, output_file
+
     try:
-        with click.open_file(output, "w", encoding=encoding, lazy=False) as out:  # an export of no rows empties it
-            count = queries.export(db, cast(TextIO, out), fmt, site=site, topic=topic, since=since)
-    except OSError as error:
-        raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
+        # Written beside the file and renamed over it when complete: a failure leaves the old file as it was.
+        with output_file(output, encoding) as out:
+            count = queries.export(db, out, fmt, site=site, topic=topic, since=since)
+    except OutputError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"exported {count} articles", err=True)
 
 

@@ -153,7 +153,10 @@ class NewFiles:
         if self.existed:
             return
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{self.file}{suffix}").unlink(missing_ok=True)
+            try:
+                Path(f"{self.file}{suffix}").unlink(missing_ok=True)
+            except OSError:
+                pass  # never there (its folder is a file, or unreadable): nothing to remove
         for folder in self.folders:  # innermost first
             try:
                 folder.rmdir()
