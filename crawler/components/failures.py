@@ -15,6 +15,7 @@ Pipelines report failures outside ``process_item`` (a commit on a timer or at cl
 from __future__ import annotations
 
 import logging
+import sqlite3
 import traceback
 from collections import Counter
 from typing import Any
@@ -26,7 +27,7 @@ from twisted.python.failure import Failure
 
 from crawler.components.addon import KhabarAddon
 from crawler.store.runs import ERRORS_PREFIX, FAILED_REASON, FAILURE_KEY, FAILURE_KIND_KEY, LOST_PREFIX
-from crawler.store.sqlite import FATAL_KINDS, DatabaseError, StoreFailure, error_kind
+from crawler.store.sqlite import FATAL_KINDS, DatabaseError, StoreFailure, error_kind, write_problem
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +41,11 @@ def stage_of(tb: Any) -> str:
     return "pipeline"
 
 
-def sentence(stage: str, error: BaseException) -> str:
+def sentence(stage: str, error: BaseException, db: str | None = None) -> str:
     if isinstance(error, DatabaseError):
         return str(error)  # already phrased for the user
+    if isinstance(error, sqlite3.Error) and db:
+        return write_problem(db, error)
     return f"the {stage} stage raised {type(error).__name__}: {error}"
 
 
@@ -50,7 +53,9 @@ def record(crawler: Crawler, stage: str, error: BaseException) -> None:
     """Count one failure of ``stage``; keep the first one's sentence; move what it lost; stop on a fatal one."""
     stats = crawler.stats
     assert stats is not None
-    kind = error_kind(error)
+    store = KhabarAddon.of(crawler).opened_store
+    db = store.path if store is not None else None
+    kind = error_kind(error, db)
     stats.inc_value(f"{ERRORS_PREFIX}{stage}/{kind}")
     lost = Counter(error.lost) if isinstance(error, StoreFailure) else Counter()
     lost.update(_abandoned_batch(crawler))
@@ -58,10 +63,10 @@ def record(crawler: Crawler, stage: str, error: BaseException) -> None:
         stats.inc_value(f"khabar/{key}", -count)
         stats.inc_value(f"{LOST_PREFIX}{key}", count)
     if not stats.get_value(FAILURE_KEY):
-        stats.set_value(FAILURE_KEY, sentence(stage, error))
+        stats.set_value(FAILURE_KEY, sentence(stage, error, db))
         stats.set_value(FAILURE_KIND_KEY, kind)
     if kind in FATAL_KINDS:
-        stop(crawler, sentence(stage, error))
+        stop(crawler, sentence(stage, error, db))
 
 
 def _abandoned_batch(crawler: Crawler) -> Counter[str]:

@@ -178,7 +178,7 @@ class ArticleStore:
                     self.db.execute("COMMIT")
                 break
             except sqlite3.Error as error:
-                if attempt == 1 and self.db.conn.in_transaction and error_kind(error) != "schema":
+                if attempt == 1 and self.db.conn.in_transaction and error_kind(error, self.path) != "schema":
                     logger.warning("commit to %s failed (%s); trying once more", self.path, error)
                     time.sleep(COMMIT_RETRY_SECONDS)
                     continue
@@ -214,7 +214,7 @@ class ArticleStore:
 
     def _lose_batch(self, error: BaseException, prefix: str = "") -> StoreFailure:
         lost = self.rollback()
-        failure = StoreFailure(prefix + write_problem(self.path, error), error_kind(error), lost)
+        failure = StoreFailure(prefix + write_problem(self.path, error), error_kind(error, self.path), lost)
         logger.error("%s: %s not stored", failure, ", ".join(f"{n} {key}" for key, n in sorted(lost.items()))
                      or "nothing")
         return failure
@@ -235,7 +235,7 @@ class ArticleStore:
                 raise self._lose_batch(error) from None
             self._pending -= 1
             if isinstance(error, sqlite3.Error):
-                raise StoreFailure(write_problem(self.path, error), error_kind(error), this) from None
+                raise StoreFailure(write_problem(self.path, error), error_kind(error, self.path), this) from None
             raise
         if track:
             self.batch[track] += 1

@@ -34,10 +34,34 @@ DISK_FULL, IO_ERROR, LOCKED, SCHEMA, READ_ONLY, CORRUPT = "disk_full", "io_error
 FATAL_KINDS = frozenset({DISK_FULL, IO_ERROR, READ_ONLY, CORRUPT})
 
 
-def error_kind(error: BaseException) -> str:
-    """A short name for a storage error: disk_full, io_error, locked, schema, read_only, corrupt, else its class."""
+FULL_BELOW_BYTES = 1024 * 1024  # an I/O error on a filesystem with less room than this is a full disk
+
+
+def disk_nearly_full(file: Path | str) -> bool:
+    """Whether the filesystem holding ``file`` (or its nearest existing folder) has almost no room left."""
+    folder = Path(file)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        found = os.statvfs(folder)
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize < FULL_BELOW_BYTES
+
+
+def error_kind(error: BaseException, file: Path | str | None = None) -> str:
+    """A short name for a storage error: disk_full, io_error, locked, schema, read_only, corrupt, else its class.
+    SQLite reports some writes on a full disk as I/O errors (creating the WAL, growing the shared memory file):
+    given the database ``file``, an I/O error where the disk has no room left is a full disk."""
     if isinstance(error, StoreFailure):
         return error.kind
+    kind = _kind(error)
+    if kind == IO_ERROR and file is not None and disk_nearly_full(file):
+        return DISK_FULL
+    return kind
+
+
+def _kind(error: BaseException) -> str:
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return DISK_FULL
     if isinstance(error, sqlite3.Error):
@@ -74,7 +98,7 @@ class StoreFailure(DatabaseError):
 
 def write_problem(file: Path | str, error: BaseException) -> str:
     """One sentence for a failed write to the database at ``file``."""
-    kind = error_kind(error)
+    kind = error_kind(error, file)
     if kind == DISK_FULL:
         return f"the disk holding {file} is full"
     if kind == IO_ERROR:
@@ -113,7 +137,9 @@ def file_problem(file: Path) -> str:
     if size % page_size:
         return (f"{file} is damaged: {size:,} bytes is not a whole number of {page_size}-byte pages (a copy cut off?); "
                 "restore it from a backup")
-    if valid_for == change_counter and pages * page_size > size:
+    wal = Path(f"{file}-wal")
+    has_wal = wal.is_file() and wal.stat().st_size > 0  # a checkpoint cut short: the WAL still holds the pages
+    if valid_for == change_counter and pages * page_size > size and not has_wal:
         return (f"{file} is cut off: its header says {pages * page_size:,} bytes, the file has {size:,}; "
                 "restore it from a backup")
     return ""
@@ -183,7 +209,7 @@ def _open(file: Path, create: bool) -> sqlite_utils.Database:
             conn.close()
         if isinstance(error, PermissionError):
             raise DatabaseError(f"cannot write the database at {file}: {error.strerror}") from None
-        if isinstance(error, OSError) and error_kind(error) == DISK_FULL:
+        if isinstance(error, OSError) and error_kind(error, file) == DISK_FULL:
             raise DatabaseError(write_problem(file, error)) from None
         if isinstance(error, OSError):
             raise DatabaseError(f"cannot create the database at {file}: {error.strerror or error}") from None
@@ -207,7 +233,7 @@ def _enable_wal(db: sqlite_utils.Database, attempts: int = 100) -> None:
 
 def explain(file: Path, error: sqlite3.DatabaseError) -> str:
     text = str(error)
-    if error_kind(error) in (DISK_FULL, IO_ERROR):
+    if error_kind(error, file) in (DISK_FULL, IO_ERROR):
         return write_problem(file, error)
     if "locked" in text or "busy" in text:
         return f"the database at {file} is locked by another process (waited {BUSY_TIMEOUT_MS // 1000} s)"
