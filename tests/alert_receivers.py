@@ -7,6 +7,7 @@ import email.policy
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -20,13 +21,23 @@ def free_port() -> int:
 
 
 class Webhook:
-    """An HTTP server in a thread that records every POST (path and JSON body); ``status`` is its answer."""
+    """An HTTP server in a thread that records every POST (path, headers and JSON body); ``status`` is its answer,
+    given ``hold`` seconds after the body arrived (``received`` is set then)."""
 
-    def __init__(self, port: int | None = None, status: int = 200) -> None:
+    def __init__(self, port: int | None = None, status: int = 200, hold: float = 0.0) -> None:
         self.port = port or free_port()
         self.status = status
+        self.hold = hold
         self.posts: list[dict[str, Any]] = []
+        self.received = threading.Event()
         self._server: ThreadingHTTPServer | None = None
+
+    def unique(self) -> list[dict[str, Any]]:
+        """The posts a receiver that honours Idempotency-Key keeps: the first of each key."""
+        seen: dict[str, dict[str, Any]] = {}
+        for post in self.posts:
+            seen.setdefault(post["headers"].get("Idempotency-Key") or str(id(post)), post)
+        return list(seen.values())
 
     @property
     def url(self) -> str:
@@ -40,7 +51,10 @@ class Webhook:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if receiver.status < 300:
-                    receiver.posts.append({"path": self.path, "json": json.loads(body.decode("utf-8"))})
+                    receiver.posts.append({"path": self.path, "json": json.loads(body.decode("utf-8")),
+                                           "headers": dict(self.headers)})
+                receiver.received.set()
+                time.sleep(receiver.hold)  # a slow receiver: the sender may be killed before the answer
                 self.send_response(receiver.status)
                 self.end_headers()
 
