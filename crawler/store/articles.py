@@ -224,10 +224,11 @@ class ArticleStore:
         """One article's writes, all or nothing: a failing statement rolls back this article alone (a savepoint),
         unless SQLite gave up the whole transaction (a full disk can), which loses the batch."""
         self._write()
-        self.db.execute("SAVEPOINT khabar_article")
+        conn = self.db.conn  # the plain connection: these two statements run for every article
+        conn.execute("SAVEPOINT khabar_article")
         try:
             yield
-            self.db.execute("RELEASE khabar_article")
+            conn.execute("RELEASE khabar_article")
         except BaseException as error:
             this = Counter({track: 1} if track else {})
             if not self._undo_article():

@@ -39,9 +39,13 @@ _CONTROL_RE = re.compile(_ESCAPES + r"|[\x00-\x08\x0e-\x1b\x7f-\x9f]")
 _TERMINAL_RE = re.compile(_ESCAPES + r"|[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# One character class scans much faster than the alternation above: the common case (no control) costs that only.
+_ANY_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def strip_controls(value: str) -> str:
     """``value`` without terminal escape sequences and control characters (whitespace controls are kept)."""
-    return _CONTROL_RE.sub("", value) if _CONTROL_RE.search(value) else value
+    return _CONTROL_RE.sub("", value) if _ANY_CONTROL_RE.search(value) else value
 
 
 def terminal_safe(value: object) -> str:
@@ -49,7 +53,7 @@ def terminal_safe(value: object) -> str:
     tabs as spaces, bidirectional overrides dropped. For crawled text printed by the command line, including rows
     stored before crawled text was cleaned of controls."""
     text = "" if value is None else str(value)
-    if not _TERMINAL_RE.search(text):
+    if not _ANY_CONTROL_RE.search(text) and not _TERMINAL_RE.search(text):
         return text
     text = re.sub(r"[\t\n\r\x0b\x0c]+", " ", text)
     return _TERMINAL_RE.sub("", text)
