@@ -109,7 +109,7 @@ def pipelines(folder: Path) -> tuple[Any, DedupPipeline, StorePipeline, CommitPi
     settings.update(KHABAR_CONFIG=str(config), KHABAR_DB=str(folder / "bench.db"), KHABAR_KEEP_HTML=False)
     crawler = get_crawler(settings_dict=settings)
     dedup, store = DedupPipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)
-    KhabarAddon.of(crawler).store  # open the database before the clock starts
+    KhabarAddon.of(crawler).store.commit()  # opens the database before the clock starts
     return crawler, dedup, store, CommitPipeline.from_crawler(crawler)
 
 
