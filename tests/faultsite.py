@@ -235,6 +235,14 @@ def _cut_off(handler: _Handler, path: str, query: dict[str, list[str]]) -> None:
     handler.close_connection = True
 
 
+def _bad_gzip(handler: _Handler, path: str, query: dict[str, list[str]]) -> None:
+    handler.answer(200, b"\x1f\x8b this is not gzip at all", headers={"Content-Encoding": "gzip"})
+
+
+def _not_http(handler: _Handler, path: str, query: dict[str, list[str]]) -> None:
+    handler.answer(302, b"", headers={"Location": "file:///etc/passwd"})
+
+
 def _empty(handler: _Handler, path: str, query: dict[str, list[str]]) -> None:
     handler.answer(200, b"")
 
@@ -316,7 +324,7 @@ def _gzip_sitemap_bomb(handler: _Handler, path: str, query: dict[str, list[str]]
 # back-off they cause slows that host only and the rest of the suite runs at full speed.
 FEED_PATHS = ["/story/1", "/story/2", "/story/3", "/gzip-bomb", "/huge", "/huge-declared", "/long-article",
               "/deep", "/deeper", "/control", "/loop-a", "/offsite", "/private/secret", "/cut-off", "/empty",
-              "/binary", "/bad-encoding", "/slow"]
+              "/binary", "/bad-encoding", "/slow", "/bad-gzip", "/to-file", "/" + "long" * 700]
 SLOWED_PATHS = ["/busy", "/ratelimited", "/busy-forever"]
 
 
@@ -333,7 +341,8 @@ ROUTES: dict[str, Route] = {
     "/control": _control_characters, "/loop-a": _redirect, "/loop-b": _redirect, "/offsite": _redirect,
     "/busy": _busy, "/ratelimited": _busy, "/busy-forever": _busy, "/cut-off": _cut_off, "/empty": _empty,
     "/binary": _binary, "/bad-encoding": _bad_encoding, "/slow": _slow, "/chain": _chain,
-    "/bad-feed.xml": _bad_feed, "/xxe.xml": _xxe, "/laughs.xml": _laughs, "/bomb-sitemap.xml.gz": _gzip_sitemap_bomb,
+    "/bad-gzip": _bad_gzip, "/to-file": _not_http, "/bad-feed.xml": _bad_feed, "/xxe.xml": _xxe,
+    "/laughs.xml": _laughs, "/bomb-sitemap.xml.gz": _gzip_sitemap_bomb,
 }
 PREFIX_ROUTES: list[tuple[str, Route]] = [("/story/", _story), ("/private/", _private)]
 

@@ -162,6 +162,15 @@ def test_pages_nested_past_the_parser_limit_are_read(hostile: Crawl) -> None:
     assert hostile.stat("khabar/recovered/deep_nesting") == 1  # 5,000 levels: read without the nesting tags
 
 
+def test_a_body_that_does_not_decompress_is_a_counted_drop(hostile: Crawl) -> None:
+    assert hostile.stat("khabar/dropped/bad_encoding") == 1
+
+
+def test_a_redirect_to_a_file_url_and_an_endless_url_are_counted(hostile: Crawl) -> None:
+    assert hostile.stat("khabar/dropped/redirect_not_http") == 1
+    assert json.loads(hostile.run["dropped_reasons"])["url_too_long"] == 1
+
+
 def test_pages_that_are_not_articles_are_counted(hostile: Crawl) -> None:
     assert hostile.stat("khabar/dropped/not_html") == 1  # an image where an article was listed
     assert hostile.stat("khabar/dropped/no_body") == 1  # an empty 200

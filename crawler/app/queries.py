@@ -11,6 +11,7 @@ import sqlite_utils
 
 from crawler.store.runs import losses, lost_articles, pid_alive, run_counts, run_status
 from crawler.store.search import SEARCH_TABLE
+from crawler.text.cleaning import terminal_safe
 from crawler.text.hindi import search_tokens
 from crawler.text.search_query import OtherSpellings, fts_query
 
@@ -204,7 +205,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(f"  not stored           {lost} articles (rolled back by a failed write; the next run fetches "
                      "them again)")
     if failed:
-        lines.append(f"  FAILED               {stats.get('khabar/run_failure', '')}")
+        lines.append(f"  FAILED               {terminal_safe(stats.get('khabar/run_failure', ''))}")
     if stats.get("khabar/notify/sent") or stats.get("khabar/notify/failed") or stats.get("khabar/notify/waiting"):
         undelivered = stats.get("khabar/notify/failed", 0)
         lines.append(f"  alert deliveries     {stats.get('khabar/notify/sent', 0)} sent, {undelivered} failed"

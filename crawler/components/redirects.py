@@ -8,7 +8,8 @@ sees each redirect before Scrapy's RedirectMiddleware does and drops, counted un
 - ``too_many_redirects``: the chain is longer than REDIRECT_MAX_TIMES;
 - ``offsite_redirect``: the target is on a host the spider does not crawl: outside ``allowed_domains``
   for site spiders, and for the ``article`` spider any host but the one asked for, unless the spider was
-  given ``-a follow_offsite=true``.
+  given ``-a follow_offsite=true``;
+- ``redirect_not_http``: the target is not an http(s) URL (``ftp:``, ``file:``, ``javascript:``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class RedirectGuardMiddleware:
             return response
         target = urldefrag(urljoin(request.url, safe_url_string(location.decode("latin-1"))))[0]
         chain = [urldefrag(url)[0] for url in [*request.meta.get("redirect_urls", []), request.url]]
+        if urlsplit(target).scheme not in ("http", "https"):
+            self._drop(request, "redirect_not_http", f"redirects to {urlsplit(target).scheme or 'no'} URL")
         if target in chain:
             self._drop(request, "redirect_loop", f"redirects back to {target}")
         if len(chain) > self.max_redirects:

@@ -165,6 +165,10 @@ class SiteSpider(DiscoveryMixin, scrapy.Spider):
     def follow_links(self, response: TextResponse) -> Iterator[scrapy.Request]:
         from_article = self.kind_of(response.url) == "article"
         urls = list(dict.fromkeys(response.urljoin(href.strip()) for href in response.css("a::attr(href)").getall()))
+        limit = self.limits.entries_per_document
+        if len(urls) > limit:  # a page of a million links (a trap, or junk) does not fill the scheduler
+            self.count("over_entry_limit", len(urls) - limit)
+            urls = urls[:limit]
         too_old: set[str] = set()
         if self.since_cutoff is not None and not from_article:
             cutoff = self.since_cutoff

@@ -26,7 +26,7 @@ FAILURE_KEY = "khabar/failure"
 FAILURE_KIND_KEY = "khabar/failure_kind"
 FAILED_REASON = "failed"
 # Losses Scrapy counts itself, shown among a run's dropped pages under these reasons.
-SCRAPY_LOSSES = {"robotstxt/forbidden": "robots_disallowed"}
+SCRAPY_LOSSES = {"robotstxt/forbidden": "robots_disallowed", "urllength/request_ignored_count": "url_too_long"}
 
 
 def dropped_reasons(stats: dict[str, Any]) -> dict[str, int]:
