@@ -3,11 +3,10 @@ database (registered on the ``khabar`` group by ``crawler.app.cli``)."""
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from crawler.app.cli_support import common_options, emit, get_config
+from crawler.app.cli_support import common_options, emit, get_config, json_text
+from crawler.text.cleaning import terminal_safe
 
 
 @click.group()
@@ -48,9 +47,9 @@ def topics_eval(topic: str, labelled: str, as_json: bool, db_path: str | None, c
     except ExampleError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_report(report, labelled))
+        click.echo(json_text(report.as_dict()))
+    else:  # the examples are texts people paste from pages: printed without their control characters
+        click.echo("\n".join(terminal_safe(line) for line in format_report(report, labelled).splitlines()))
 
 
 @topics.command(name="variants")
