@@ -92,6 +92,9 @@ class ArticleStore:
         # Checkpoint the WAL every 64 MB rather than every 4 MB: each checkpoint syncs the file, and pages written
         # again and again (index roots, the full-text index) are copied once per checkpoint, not once per 4 MB.
         self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+        # Each article is written under a savepoint, whose journal holds the pages it changes until it is released:
+        # in memory (a few dozen pages) rather than a temporary file written for every article.
+        self.db.execute("PRAGMA temp_store = MEMORY")
         self.stories = StoryIndex(db, (dedup or DedupSettings()).near_duplicate_threshold)
         # Articles this store inserted (one crawl), with the URL they were fetched under: a second URL of one
         # of them is a duplicate, whichever of the two came first.
