@@ -77,11 +77,11 @@ def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, str]:
     if lost:
         text += f": {lost} article{'s' if lost != 1 else ''} not stored"
     if stats.get(FAILURE_KIND_KEY) == "disk_full":
-        text += "; free space and run again (the next run fetches what was missed)"
-    others = sum(errors.values()) - 1
-    if others > 0:
-        kinds = ", ".join(f"{key[len(ERRORS_PREFIX):]} {value}" for key, value in sorted(errors.items()))
-        text += f" ({sum(errors.values())} errors: {kinds})"
+        text += "; free space and run again"
+    kinds = {key.rsplit("/", 1)[-1] for key in errors}
+    if len(kinds) > 1:  # other failures besides the first kind: name them all
+        listed = ", ".join(f"{key[len(ERRORS_PREFIX):]} {value}" for key, value in sorted(errors.items()))
+        text += f" ({sum(errors.values())} errors: {listed})"
     return "failed", text
 
 
