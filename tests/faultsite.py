@@ -350,19 +350,50 @@ PREFIX_ROUTES: list[tuple[str, Route]] = [("/story/", _story), ("/private/", _pr
 START_DOCUMENTS = ["/feed.xml", "/chain?n=0", "/bad-feed.xml", "/xxe.xml", "/laughs.xml", "/bomb-sitemap.xml.gz"]
 
 
+def tree_memory_mb(pid: int) -> float:
+    """The memory of a process and all its descendants (parse workers ...), in MB: the sum of their proportional set
+    sizes (/proc/PID/smaps_rollup: pages shared after a fork counted once in all), else of their resident sizes."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            children = " ".join(child.read_text() for child in Path(f"/proc/{current}/task").glob("*/children"))
+            rollup = Path(f"/proc/{current}/smaps_rollup")
+            lines = (rollup if rollup.exists() else Path(f"/proc/{current}/status")).read_text().splitlines()
+        except OSError:
+            continue  # gone meanwhile
+        total += next((int(line.split()[1]) for line in lines if line.startswith(("Pss:", "VmRSS:"))), 0)
+        pending += [int(child) for child in children.split()]
+    return total / 1024
+
+
 def run_measured(command: list[str], cwd: Path, env: dict[str, str],
                  timeout: float = 180) -> tuple[int, str, str, float]:
-    """Run ``command``; (exit status, stdout, stderr, peak memory of the process in MB from its own rusage)."""
+    """Run ``command``; (exit status, stdout, stderr, peak memory in MB). The peak is the larger of the process's own
+    rusage high-water mark (its reaped children included) and the whole process tree's memory (``tree_memory_mb``),
+    sampled every 50 ms: parse workers run beside the crawl, and their memory counts too."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
         watchdog = threading.Timer(timeout, process.kill)
         watchdog.start()
+        done = threading.Event()
+        sampled = [0.0]
+
+        def sample() -> None:
+            while not done.wait(0.05):
+                sampled[0] = max(sampled[0], tree_memory_mb(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
         finally:
+            done.set()
             watchdog.cancel()
+        sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        peak = max(usage.ru_maxrss / 1024, sampled[0])  # Linux reports ru_maxrss in kilobytes
         return (process.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                usage.ru_maxrss / 1024)  # Linux reports kilobytes
+                peak)

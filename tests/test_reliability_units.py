@@ -34,8 +34,10 @@ def test_a_run_with_a_store_error_is_failed_whatever_its_finish_reason() -> None
 def test_a_clean_run_keeps_its_status() -> None:
     assert run_outcome({}, "finished") == ("finished", "")
     assert run_outcome({}, "shutdown") == ("stopped", "")
-    assert run_outcome({"khabar/errors/store/x": 1}, "already_running") == ("refused", "")
+    assert run_outcome({"khabar/errors/store/x": 1, "khabar/failure": "x"}, "already_running") == ("refused", "")
     assert run_outcome({}, "cancelled")[0] == "failed"
+    # An error another component counted and recovered from (a parse worker died; its page was parsed again).
+    assert run_outcome({"khabar/errors/parse_pool/worker_died": 1}, "finished") == ("finished", "")
 
 
 def test_losses_and_drops_name_their_reasons() -> None:

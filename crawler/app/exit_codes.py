@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from crawler.store.runs import ERRORS_PREFIX, run_status
+from crawler.store.runs import FAILURE_KEY, run_status
 
 
 class ExitCode(IntEnum):
@@ -40,7 +40,7 @@ def crawl_exit(stats: dict[str, Any]) -> ExitCode:
     """The exit status of one crawl from its stats: how it ended first, then its health. A run in which a pipeline
     or the store raised (a full disk, a commit that failed twice, an error in a stage) is FAILED whatever else it
     did: it is recorded ``failed`` (``crawler.store.runs.run_outcome``), its reason in ``khabar/run_failure``."""
-    if stats.get("khabar/run_status") == "failed" or any(key.startswith(ERRORS_PREFIX) for key in stats):
+    if stats.get("khabar/run_status") == "failed" or stats.get(FAILURE_KEY):
         return ExitCode.FAILED
     status = run_status(str(stats.get("finish_reason") or "")) if stats.get("finish_reason") else "stopped"
     if status == "stopped":

@@ -26,7 +26,14 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from crawler.components.addon import KhabarAddon
-from crawler.store.runs import ERRORS_PREFIX, FAILED_REASON, FAILURE_KEY, FAILURE_KIND_KEY, LOST_PREFIX
+from crawler.store.runs import (
+    ERRORS_PREFIX,
+    FAILED_REASON,
+    FAILURE_KEY,
+    FAILURE_KIND_KEY,
+    FAILURES_KEY,
+    LOST_PREFIX,
+)
 from crawler.store.sqlite import FATAL_KINDS, DatabaseError, StoreFailure, error_kind, write_problem
 
 logger = logging.getLogger(__name__)
@@ -57,6 +64,7 @@ def record(crawler: Crawler, stage: str, error: BaseException) -> None:
     db = store.path if store is not None else None
     kind = error_kind(error, db)
     stats.inc_value(f"{ERRORS_PREFIX}{stage}/{kind}")
+    stats.inc_value(FAILURES_KEY)
     lost = Counter(error.lost) if isinstance(error, StoreFailure) else Counter()
     lost.update(_abandoned_batch(crawler))
     for key, count in lost.items():

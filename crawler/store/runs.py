@@ -23,6 +23,7 @@ REFUSED = "already_running"
 ERRORS_PREFIX = "khabar/errors/"
 LOST_PREFIX = "khabar/lost/"
 FAILURE_KEY = "khabar/failure"
+FAILURES_KEY = "khabar/failures"  # how many failures were recorded (the run's errors column counts them)
 FAILURE_KIND_KEY = "khabar/failure_kind"
 FAILED_REASON = "failed"
 # Losses Scrapy counts itself, shown among a run's dropped pages under these reasons.
@@ -65,21 +66,22 @@ def lost_articles(stats: dict[str, Any]) -> int:
 
 def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, str]:
     """(status, failure): the status from Scrapy's finish reason, except that a run in which a pipeline or the store
-    raised is ``failed``, with one sentence saying why and what was not stored."""
+    raised (``crawler.components.failures`` kept its sentence under FAILURE_KEY) is ``failed``, with one sentence
+    saying why and what was not stored. Errors other components count under ``khabar/errors/`` and recover from
+    (a parse worker that died, its page parsed again) do not fail the run."""
     status = run_status(reason)
-    errors = {key: value for key, value in stats.items() if key.startswith(ERRORS_PREFIX) and value}
-    if status == "refused" or (not errors and status != "failed"):
+    if status == "refused" or (not stats.get(FAILURE_KEY) and status != "failed"):
         return status, ""
-    if not errors:
+    if not stats.get(FAILURE_KEY):
         return status, f"the crawl ended with reason {reason!r}"
-    text = str(stats.get(FAILURE_KEY) or "a pipeline raised an error")
+    text = str(stats[FAILURE_KEY])
     lost = lost_articles(stats)
     if lost:
         text += f": {lost} article{'s' if lost != 1 else ''} not stored"
     if stats.get(FAILURE_KIND_KEY) == "disk_full":
         text += "; free space and run again"
-    kinds = {key.rsplit("/", 1)[-1] for key in errors}
-    if len(kinds) > 1:  # other failures besides the first kind: name them all
+    errors = {key: value for key, value in stats.items() if key.startswith(ERRORS_PREFIX) and value}
+    if len({key.rsplit("/", 1)[-1] for key in errors}) > 1:  # failures of other kinds too: name them all
         listed = ", ".join(f"{key[len(ERRORS_PREFIX):]} {value}" for key, value in sorted(errors.items()))
         text += f" ({sum(errors.values())} errors: {listed})"
     return "failed", text
@@ -185,11 +187,12 @@ def lock_dir(db_path: str | os.PathLike[str]) -> Path:
 
 
 def error_count(stats: dict[str, Any]) -> int:
-    """HTTP responses of 400 and above, download exceptions, spider exceptions and errors in pipelines or the store."""
+    """HTTP responses of 400 and above, download exceptions, spider exceptions and failures in pipelines or the store
+    (``FAILURES_KEY``; errors other components count and recover from, such as a parse worker that died, are not)."""
     # IgnoreRequest is a decision (a known article skipped, robots.txt), not a failure.
     errors = sum(value for key, value in stats.items()
-                 if key.startswith(("downloader/exception_type_count/", "spider_exceptions/", ERRORS_PREFIX))
-                 and not key.endswith("IgnoreRequest"))
+                 if key.startswith(("downloader/exception_type_count/", "spider_exceptions/"))
+                 and not key.endswith("IgnoreRequest")) + int(stats.get(FAILURES_KEY, 0))
     for key, value in stats.items():
         if key.startswith("downloader/response_status_count/"):
             code = key.rsplit("/", 1)[-1]
