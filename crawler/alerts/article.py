@@ -1,18 +1,20 @@
-"""An article as its words' positions: every token of its parts (title, summary, highlights, lead, body, tags) by
-normalized and by stemmed form, built once per article and read by the matcher (``crawler.alerts.matcher``).
+"""An article as its words in order: every token of its parts (title, summary, highlights, lead, body, tags), built once
+per article, and where the words a set of topics looks for (``crawler.alerts.terms.Lexicon``) stand in it, read by
+the matcher (``crawler.alerts.matcher``).
 """
 
 from __future__ import annotations
 
 import operator
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from itertools import compress
+from itertools import chain, compress
 from typing import Any
 
 import regex
 
-from crawler.alerts.rules import POSITION_LOCAL, POSITION_SHIFT, STREAMS, WORD_FORMS, Term, Word, word_forms
+from crawler.alerts.rules import STREAMS
+from crawler.alerts.terms import POSITION_LOCAL, POSITION_SHIFT, Lexicon
 from crawler.items import Article
 from crawler.store.sqlite import json_list
 from crawler.text.hindi import TextWords, sentence_words, word_tokens
@@ -23,96 +25,33 @@ _LEAD = STREAMS.index("lead")
 
 
 class ArticleText:
-    """Every token of an article's parts, by normalized and by stemmed form.
+    """Every token of an article's parts, in order.
 
-    Built once per article. The forms of each distinct word (a news text repeats its words) and
-    their sets (C-speed to build) tell which topics can match at all; the positions of each form
-    are indexed only when some topic needs them. A position carries its part (title, lead ...);
-    an empty slot separates sentences and items.
+    Built once per article. Which of a lexicon's words it holds at all (``found``) comes from its distinct words, one
+    remembered lookup each, so an article no topic can match is never split into sentences; where they stand
+    (``positions``) is found in one pass over its words, only when some topic may match. A position carries its part
+    (title, lead ...); an empty slot separates sentences and items.
     """
 
-    __slots__ = ("_distinct", "_distinct_norms", "_distinct_stems", "_lead_text", "_norm_pos", "_position_sets",
-                 "_prefixes", "_scope", "_sentences", "_sorted", "_stem_pos", "_streams", "_surfaces", "norm_set",
-                 "stem_set")
-    _sorted: list[str] | None  # the article's normalized forms in order, for prefix lookups (made on first use)
+    __slots__ = ("_distinct", "_found", "_lead_text", "_positions", "_sentences", "_streams", "_surfaces", "_words")
 
     def __init__(self, parts: Mapping[str, Iterable[str]]) -> None:
         texts = {name: list(parts.get(name, ())) for name in STREAMS}
         surfaces = _surfaces({name: [sentence_words(segment) for segment in texts[name]] for name in STREAMS})
+        self._start(set().union(*surfaces), texts["lead"][0] if texts["lead"] else "")
         self._surfaces: list[list[str]] | None = surfaces
         self._streams: Callable[[], Mapping[str, Iterable[list[list[str]]]]] = dict
-        self._index_words(set().union(*surfaces))
-        self._lead_text: str | TextWords = texts["lead"][0] if texts["lead"] else ""
 
-    @property
-    def surfaces(self) -> list[list[str]]:
-        """Each part's words in order, with "" where a sentence or item ends: made on first use, so an article no
-        topic can match is never split into sentences."""
-        if self._surfaces is None:
-            self._surfaces = surfaces = _surfaces(self._streams())
-            # A text that NFC changed is split from its raw form (crawler.text.hindi.TextWords.sentences); its words
-            # are then the same but for pathological input, whose forms are added here so positions stay whole.
-            extra = set().union(*surfaces).difference(self._distinct)
-            extra.discard("")
-            if extra:
-                words = tuple(extra)
-                forms = [word_forms(word) for word in words]
-                self._distinct += words
-                self._distinct_norms += tuple(norm for norm, _ in forms)
-                self._distinct_stems += tuple(stem for _, stem in forms)
-                self.norm_set.update(norm for norm, _ in forms if norm)
-                self.stem_set.update(stem for _, stem in forms if stem)
-                self._sorted = None
-            return surfaces
-        return self._surfaces
-
-    def _index_words(self, distinct: set[str]) -> None:
-        """The forms of each distinct word and their sets. Later lookups of one word's forms are word_forms cache
-        hits."""
+    def _start(self, distinct: set[str], lead: str | TextWords) -> None:
         distinct.discard("")
-        self._distinct: tuple[str, ...] = tuple(distinct)
-        forms = list(map(WORD_FORMS.get, self._distinct))  # C-speed: a known word costs no Python call
-        if not all(forms):
-            forms = [found or word_forms(word) for found, word in zip(forms, self._distinct, strict=True)]
-        norms, stems = zip(*forms, strict=True) if forms else ((), ())
-        self._distinct_norms: tuple[str, ...] = norms
-        self._distinct_stems: tuple[str, ...] = stems
-        self.norm_set: set[str] = set(norms)
-        self.stem_set: set[str] = set(stems)
-        self.norm_set.discard("")
-        self.stem_set.discard("")
-        self._norm_pos: dict[str, list[int]] = {}
-        self._stem_pos: dict[str, list[int]] = {}
-        self._sorted = None
-        self._prefixes: dict[str, list[str]] = {}
-        self._scope: tuple[tuple[str, ...], list[str]] | None = None
-        self._lead_text = ""  # the lead as written, for its sentences that end in "." (see sentence_of)
+        self._distinct: set[str] = distinct
+        self._lead_text = lead  # the lead as written, for its sentences that end in "." (see sentence_of)
+        # Per lexicon (by identity; a text meets one or two): the article's words that are words of it (as written,
+        # with their numbers), the numbers found, and where they stand.
+        self._words: dict[Lexicon, dict[str, tuple[int, ...]]] = {}
+        self._found: dict[Lexicon, set[int]] = {}
+        self._positions: dict[Lexicon, dict[int, list[int]]] = {}
         self._sentences: dict[int, list[int]] = {}
-        self._position_sets: dict[int, frozenset[int]] = {}  # id(Word) -> positions (the rule's words outlive it)
-
-    def prepare(self, norm_forms: Iterable[str], stem_forms: Iterable[str], prefixes: Iterable[str] = ()) -> None:
-        """Index the positions of these forms in one pass (only those the article has and not yet indexed)."""
-        norms = self.norm_set.intersection(norm_forms) | {f for p in prefixes for f in self._prefixed(p)}
-        norms -= self._norm_pos.keys()
-        stems = self.stem_set.intersection(stem_forms) - self._stem_pos.keys()
-        if not norms and not stems:
-            return
-        norm_pos: dict[str, list[int]] = {f: [] for f in norms}
-        stem_pos: dict[str, list[int]] = {f: [] for f in stems}
-        # The distinct words with a wanted form, each with the position lists it adds to; then one C-speed pass
-        # (compress) per part finds where they stand. Positions come out in order: part, then token.
-        wanted: dict[str, list[list[int]]] = {}
-        for word in compress(self._distinct, map(norms.__contains__, self._distinct_norms)):
-            wanted[word] = [norm_pos[word_forms(word)[0]]]
-        for word in compress(self._distinct, map(stems.__contains__, self._distinct_stems)):
-            wanted.setdefault(word, []).append(stem_pos[word_forms(word)[1]])
-        for index, tokens in enumerate(self.surfaces):
-            base = index << POSITION_SHIFT
-            for local in compress(range(len(tokens)), map(wanted.__contains__, tokens)):
-                for found in wanted[tokens[local]]:
-                    found.append(base | local)
-        self._norm_pos.update(norm_pos)
-        self._stem_pos.update(stem_pos)
 
     @classmethod
     def of_article(cls, article: Article) -> ArticleText:
@@ -120,8 +59,10 @@ class ArticleText:
         tokens = article.tokens()
         written = [words for words in tokens.body if words.text.strip()]
         text = cls.__new__(cls)
-        text._index_words(set().union(tokens.title.words(), tokens.summary.words(),
-                                      *(item.words() for item in (*tokens.highlights, *written, *tokens.tags))))
+        # The words each part's sentences will have, with "" where sentences end (discarded).
+        text._start(set().union(tokens.title.form_words(), tokens.summary.form_words(),
+                                *(item.form_words() for item in (*tokens.highlights, *written, *tokens.tags))),
+                    written[0] if written else "")
 
         def streams() -> dict[str, list[list[list[str]]]]:
             paragraphs = [words.sentences() for words in written]
@@ -130,7 +71,6 @@ class ArticleText:
                     "body": paragraphs[1:], "tags": [item.sentences() for item in tokens.tags]}
 
         text._surfaces, text._streams = None, streams
-        text._lead_text = written[0] if written else ""
         return text
 
     @classmethod
@@ -139,74 +79,72 @@ class ArticleText:
         return cls(_parts(row.get("title") or "", row.get("summary") or "", json_list(row.get("highlights")),
                           (row.get("body") or "").split("\n\n"), json_list(row.get("tags"))))
 
-    def positions(self, word: Word) -> list[int]:
-        if not self.has(word):
-            return []
-        if word.kind == "exact":
-            if not word.spellings:
-                if word.form not in self._norm_pos:
-                    self.prepare((word.form,), ())
-                return self._norm_pos[word.form]
-            forms = word.forms & self.norm_set  # a name in any of its spellings
-            if not forms <= self._norm_pos.keys():
-                self.prepare(forms - self._norm_pos.keys(), ())
-            return sorted(p for form in forms for p in self._norm_pos[form]) if len(forms) > 1 else \
-                self._norm_pos[next(iter(forms))]
-        if word.kind == "stem":
-            if word.form not in self._stem_pos:
-                self.prepare((), (word.form,))
-            found = self._stem_pos[word.form]
-            if word.inflected_only:
-                surfaces = self.surfaces
-                shift, local = POSITION_SHIFT, POSITION_LOCAL
-                found = [p for p in found if word_forms(surfaces[p >> shift][p & local])[0] != word.form]
-            return found
-        self.prepare((), (), (word.form,))
-        return [p for form in self._prefixed(word.form) for p in self._norm_pos[form]]
+    @property
+    def surfaces(self) -> list[list[str]]:
+        """Each part's words in order, with "" where a sentence or item ends: made on first use, so an article no
+        topic can match is never split into sentences."""
+        if self._surfaces is None:
+            self._surfaces = _surfaces(self._streams())
+        return self._surfaces
 
-    def has(self, word: Word) -> bool:
-        """Whether the word occurs at all (for inflected-only stems: maybe, positions() decides)."""
-        if word.kind == "exact":
-            return word.form in self.norm_set or (bool(word.spellings) and not word.forms.isdisjoint(self.norm_set))
-        if word.kind == "stem":
-            return word.form in self.stem_set
-        return bool(self._prefixed(word.form))
-
-    def _prefixed(self, prefix: str) -> list[str]:
-        """The article's normalized forms that start with ``prefix`` (remembered per article)."""
-        found = self._prefixes.get(prefix)
+    def found(self, lexicon: Lexicon) -> set[int]:
+        """The numbers of the lexicon's words that occur in the article (remembered)."""
+        found = self._found.get(lexicon)
         if found is None:
-            if self._scope is not None and prefix.startswith(self._scope[0]):
-                pool = self._scope[1]  # a form starting with `prefix` starts with a prefix of the scope too
-            else:
-                if self._sorted is None:
-                    self._sorted = sorted(self.norm_set)
-                pool = self._sorted
-            found = self._prefixes[prefix] = []
-            for form in pool[bisect_left(pool, prefix):]:
-                if not form.startswith(prefix):
-                    break
-                found.append(form)
+            found = self._found[lexicon] = set(chain.from_iterable(self.words(lexicon).values()))
         return found
 
-    def limit_prefixes(self, prefixes: tuple[str, ...], forms: Iterable[str]) -> None:
-        """Of the article's forms, only ``forms`` start with any of ``prefixes`` (a matcher knows from the
-        words it has seen), so looking up words under those prefixes need not sort every form of the article."""
-        self._scope = (prefixes, sorted(forms))
+    def words(self, lexicon: Lexicon) -> dict[str, tuple[int, ...]]:
+        """The article's words that are words of the lexicon, as written, with their numbers (remembered)."""
+        found = self._words.get(lexicon)
+        if found is None:
+            found = self._words[lexicon] = lexicon.words_in(self._distinct)
+        return found
 
-    def _word_at(self, word: Word, pos: int) -> bool:
-        stream, local = pos >> POSITION_SHIFT, pos & POSITION_LOCAL
-        tokens = self.surfaces[stream]
-        if local >= len(tokens):
-            return False
-        normalized, stemmed = word_forms(tokens[local])
-        if not normalized:
-            return False
-        if word.kind == "exact":
-            return normalized in word.forms
-        if word.kind == "prefix":
-            return normalized.startswith(word.form)
-        return stemmed == word.form and not (word.inflected_only and normalized == word.form)
+    def positions(self, lexicon: Lexicon) -> dict[int, list[int]]:
+        """Where each of the lexicon's words that occur stands, in order: one pass over the article (remembered)."""
+        found = self._positions.get(lexicon)
+        if found is None:
+            found = self._positions[lexicon] = self._index(lexicon)
+        return found
+
+    def _index(self, lexicon: Lexicon) -> dict[int, list[int]]:
+        positions: dict[int, list[int]] = {}
+        words = self.words(lexicon).get  # a small dict: every other word is None
+        for index, tokens in enumerate(self.surfaces):
+            numbers = list(map(words, tokens))  # C-speed
+            base = index << POSITION_SHIFT
+            for local in compress(range(len(tokens)), numbers):  # the tokens that are some word of the lexicon
+                for number in numbers[local]:  # type: ignore[union-attr]  # compress kept the words only
+                    if number in positions:
+                        positions[number].append(base | local)
+                    else:
+                        positions[number] = [base | local]
+        return positions
+
+    def spans(self, words: tuple[int, ...], lexicon: Lexicon) -> list[int]:
+        """Start positions where the lexicon's ``words`` stand in sequence (a term: see ``Lexicon.term_words``)."""
+        positions = self.positions(lexicon)
+        if len(words) == 1:
+            return positions.get(words[0], [])
+        where = [positions.get(number) for number in words]
+        if not all(where):
+            return []
+        # From the word that stands in fewest places (युद्ध के बाद: from बाद), the others where they must stand.
+        anchor = min(range(len(words)), key=lambda index: len(where[index]))  # type: ignore[arg-type]
+        surfaces, numbers_of, size = self.surfaces, self.words(lexicon).get, len(words)
+        found = []
+        for pos in where[anchor]:  # type: ignore[union-attr]
+            local = (pos & POSITION_LOCAL) - anchor
+            tokens = surfaces[pos >> POSITION_SHIFT]
+            if local < 0 or local + size > len(tokens):
+                continue
+            for offset, number in enumerate(words):
+                if offset != anchor and number not in (numbers_of(tokens[local + offset]) or ()):
+                    break
+            else:
+                found.append(pos - anchor)
+        return found
 
     def sentence_of(self, pos: int) -> int:
         """The number of the sentence ``pos`` stands in, within its part (0 = the first), for matched articles only.
@@ -237,25 +175,6 @@ class ArticleText:
                     starts.append(index)
                 ordinal += 1
         return sorted(starts)
-
-    def spans(self, term: Term) -> list[int]:
-        """Start positions where every word of ``term`` matches in sequence."""
-        starts = self.positions(term.words[0])
-        if len(term.words) == 1 or not starts:
-            return starts
-        for offset, word in enumerate(term.words[1:], 1):  # each next word where it must stand, by position sets
-            found = self._position_set(word)
-            starts = [p for p in starts if p + offset in found]
-            if not starts:
-                break
-        return starts
-
-    def _position_set(self, word: Word) -> frozenset[int]:
-        """``positions(word)`` as a set, remembered per article (phrases share their common words: के, पर ...)."""
-        found = self._position_sets.get(id(word))  # by identity: a name's Word hashes all its spellings
-        if found is None:
-            found = self._position_sets[id(word)] = frozenset(self.positions(word)) if self.has(word) else frozenset()
-        return found
 
 
 def _surfaces(streams: Mapping[str, Iterable[list[list[str]]]]) -> list[list[str]]:

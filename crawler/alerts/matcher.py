@@ -5,7 +5,9 @@ positions (``crawler.alerts.article.ArticleText``), why it fired or not, and ``T
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
+import operator
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -14,26 +16,21 @@ from urllib.parse import urlsplit
 
 from crawler.alerts.article import ArticleText
 from crawler.alerts.rules import (
-    POSITION_LOCAL,
-    POSITION_SHIFT,
     STREAMS,
-    WORD_FORMS_MAX,
     And,
     AnyOf,
     CompiledTopic,
     Near,
     Node,
     Not,
+    Opening,
     Or,
-    Term,
     Topic,
-    Word,
-    all_terms,
     compiled,
     only_names,
     positive_terms,
-    word_forms,
 )
+from crawler.alerts.terms import POSITION_LOCAL, POSITION_SHIFT, Lexicon, Term, word_forms
 from crawler.items import Article
 
 __all__ = ["ArticleText", "TopicMatch", "TopicMatcher", "Verdict", "evaluate"]
@@ -77,36 +74,35 @@ class Verdict:
 class _Evaluation:
     """One topic on one article: leaf hits limited to the topic's fields, minus ignored words."""
 
-    def __init__(self, topic: CompiledTopic, text: ArticleText, cache: dict[int, list[int]],
-                 present: set[int] | None = None, opening: bool = False, masked: set[int] | None = None) -> None:
-        # ``present``: keys of every term of the rule that occurs at all (TopicMatcher.present), else found per list.
-        # ``opening``: only the story's opening counts (see _passing_mention). ``masked``: the ignored positions,
-        # when another evaluation of the same article found them already.
-        self.topic, self.text, self.cache, self.present, self.opening = topic, text, cache, present, opening
+    def __init__(self, topic: CompiledTopic, text: ArticleText, lexicon: Lexicon, present: set[int],
+                 cache: dict[int, list[int]], opening: bool = False, masked: set[int] | None = None) -> None:
+        # ``lexicon``: the words the article is indexed by (the topic's own, or a matcher's of several topics);
+        # ``present``: keys of the terms whose every word occurs (Lexicon.present); ``cache``: term key -> spans, shared
+        # by the topics of one article. ``opening``: only the story's opening counts (see _passing_mention).
+        # ``masked``: the ignored positions, when another evaluation of the same article found them already.
+        self.topic, self.text, self.lexicon, self.present, self.cache = topic, text, lexicon, present, cache
+        self.opening = opening
         self.memo: dict[int, list[Hit]] = {}  # node id -> its hits (the rule's nodes live as long as the topic)
+        self._opening: _Evaluation | None = None
         self.masked: set[int] = set()
         if masked is not None:
             self.masked = masked
             return
-        norm_set, stem_set = text.norm_set, text.stem_set
-        for term, (norms, stems) in zip(topic.ignore, topic.ignore_needs, strict=True):
-            if not (norms <= norm_set and stems <= stem_set):  # a word of the phrase is missing: C-speed test
-                continue
-            for start in self.spans(term):
-                self.masked.update(range(start, start + len(term.words)))
+        for term in topic.ignore:
+            if term.key in present:
+                for start in self.spans(term):
+                    self.masked.update(range(start, start + len(term.words)))
 
     def spans(self, term: Term) -> list[int]:
         found = self.cache.get(term.key)
         if found is None:
-            found = self.cache[term.key] = self.text.spans(term)
+            found = self.cache[term.key] = self.text.spans(self.lexicon.term_words[term.key], self.lexicon)
         if not found or len(self.topic.streams) == len(STREAMS):
             return found
         return [p for p in found if (p >> POSITION_SHIFT) in self.topic.streams]
 
     def present_terms(self, node: AnyOf) -> list[Term]:
         """The terms of ``node`` whose every word occurs in the article."""
-        if self.present is None:
-            return node.present(self.text)
         by_key = node.by_key
         return [by_key[k] for k in sorted(node.keys & self.present)] if by_key else []
 
@@ -115,7 +111,7 @@ class _Evaluation:
         found = self.spans(term)
         if self.masked:
             masked, size = self.masked, len(term.words)
-            found = [p for p in found if not any(q in masked for q in range(p, p + size))]
+            found = [p for p in found if masked.isdisjoint(range(p, p + size))]
         return [p for p in found if self.in_opening(p)] if self.opening else found
 
     def in_opening(self, pos: int) -> bool:
@@ -123,8 +119,17 @@ class _Evaluation:
         the body."""
         stream = pos >> POSITION_SHIFT
         if stream == _LEAD:
-            return self.text.sentence_of(pos) < self.topic.lead_sentences
+            return self.text.sentence_of(pos) < (self.topic.lead_sentences or 1)
         return stream != _BODY
+
+    def opening_evaluation(self) -> _Evaluation:
+        """The same topic on the story's opening alone (this evaluation itself when it already is one)."""
+        if self.opening:
+            return self
+        if self._opening is None:
+            self._opening = _Evaluation(self.topic, self.text, self.lexicon, self.present, self.cache, True,
+                                        self.masked)
+        return self._opening
 
     def hits(self, node: Node) -> list[Hit]:
         """The hits that make ``node`` true (none: it is false), each node worked out once per evaluation."""
@@ -153,15 +158,17 @@ class _Evaluation:
         if isinstance(node, Not):
             keep = self._hits(node.keep)
             return keep if keep and not self._hits(node.veto) else []
+        if isinstance(node, Opening):
+            if isinstance(node.node, AnyOf) and node.node.keys.isdisjoint(self.present):
+                return []  # none of its terms occurs at all
+            return self.opening_evaluation().hits(node.node)
         left, right = self._hits(node.left), self._hits(node.right)
         return _near_hits(left, right, node.distance) if left and right else []
 
     def _leaf(self, node: AnyOf) -> list[Hit]:
         """Every position of the list's terms in the topic's fields, ignored phrases left out."""
         present = self.present
-        if present is None:
-            terms = node.present(self.text)
-        elif len(node.terms) <= 32:  # a short list: a scan beats building a set
+        if len(node.terms) <= 32:  # a short list: a scan beats building a set
             terms = [t for t in node.terms if t.key in present]
         else:
             keys = node.keys & present
@@ -169,27 +176,37 @@ class _Evaluation:
                 return []
             by_key = node.by_key
             terms = [by_key[k] for k in sorted(keys)]
-        cache, text, masked = self.cache, self.text, self.masked
+        cache, text, masked, lexicon = self.cache, self.text, self.masked, self.lexicon
+        positions, term_words = text.positions(lexicon), lexicon.term_words
         streams = None if len(self.topic.streams) == len(STREAMS) else self.topic.streams
         found: list[Hit] = []
         for term in terms:
-            starts = cache.get(term.key)
-            if starts is None:
-                starts = cache[term.key] = text.spans(term)
+            words = term_words[term.key]
+            if len(words) == 1:  # where its one word stands
+                starts = positions.get(words[0])
+            else:
+                starts = cache.get(term.key)
+                if starts is None:
+                    starts = cache[term.key] = text.spans(words, lexicon)
             if not starts:
                 continue
-            size = len(term.words)
+            size = len(words)
             if streams is not None:
                 starts = [p for p in starts if (p >> POSITION_SHIFT) in streams]
             if masked:
-                starts = [p for p in starts if not any(q in masked for q in range(p, p + size))]
+                if size > 1:
+                    starts = [p for p in starts if masked.isdisjoint(range(p, p + size))]
+                elif not masked.isdisjoint(starts):
+                    starts = [p for p in starts if p not in masked]
             if self.opening:
                 starts = [p for p in starts if self.in_opening(p)]
-            found += [(p, size, term.text, term.key, False) for p in starts]
+            text_, key = term.text, term.key
+            found += [(p, size, text_, key, False) for p in starts]
         return found
 
 
 Clauses = list[list[frozenset[int]]]
+_START = operator.itemgetter(0)
 
 
 def _presence_clauses(node: Node) -> Clauses:
@@ -201,6 +218,8 @@ def _presence_clauses(node: Node) -> Clauses:
         return [clause for part in node.parts for clause in _presence_clauses(part)]
     if isinstance(node, Not):
         return _presence_clauses(node.keep)
+    if isinstance(node, Opening):
+        return _presence_clauses(node.node)
     parts = node.parts if isinstance(node, And) else (node.left, node.right)
     clauses: Clauses = [[]]
     for part in parts:
@@ -221,23 +240,30 @@ def _satisfiable(clauses: Clauses, present: set[int]) -> bool:
 
 
 def _near_hits(left: list[Hit], right: list[Hit], distance: int) -> list[Hit]:
-    """Hits of either side that have a hit of the other side within ``distance`` words."""
-    ordered = sorted(right)
-    starts = [h[0] for h in ordered]
+    """Hits of either side that have a hit of the other side within ``distance`` words. (Two parts' positions lie
+    2**POSITION_SHIFT apart, so a window of a few words never reaches into another part.)"""
+    ordered = sorted(right, key=_START)
+    starts = list(map(_START, ordered))
     widest = max(h[1] for h in ordered)
     kept: dict[Hit, None] = {}
     for a in left:
-        start, end = a[0], a[0] + a[1]
-        for b in ordered[bisect_left(starts, start - distance - widest):bisect_right(starts, end + distance)]:
-            # same stream, and at most `distance` words between the two (positions differ by stream)
-            same_part = b[0] >> POSITION_SHIFT == start >> POSITION_SHIFT
-            if (b[0] - end if b[0] >= start else start - b[0] - b[1]) <= distance and same_part:
+        start = a[0]
+        end = start + a[1]
+        for index in range(bisect_left(starts, start - distance - widest), bisect_right(starts, end + distance)):
+            b = ordered[index]
+            if (b[0] - end if b[0] >= start else start - b[0] - b[1]) <= distance:
                 kept[a] = kept[b] = None
     return list(kept)
 
 
+@functools.lru_cache(maxsize=16)
+def _path_of(url: str) -> str:
+    """The URL's path (the topics of one article ask for it in turn)."""
+    return urlsplit(url).path
+
+
 def _excluded_by_place(topic: CompiledTopic, url: str, section: str) -> str:
-    path = urlsplit(url).path if url and topic.exclude_paths else ""
+    path = _path_of(url) if url and topic.exclude_paths else ""
     for pattern in topic.exclude_paths:
         if path and (fnmatch.fnmatchcase(path, pattern) if "*" in pattern else path.startswith(pattern)):
             return f"excluded by URL path {pattern!r}"
@@ -248,19 +274,24 @@ def _excluded_by_place(topic: CompiledTopic, url: str, section: str) -> str:
 
 def evaluate(topic: CompiledTopic, text: ArticleText, url: str = "", section: str = "",
              cache: dict[int, list[int]] | None = None, present: set[int] | None = None,
-             explain: bool = False) -> Verdict:
-    """Whether ``topic`` fires on the article, and why (or why not). ``present``: see ``TopicMatcher.present``.
+             explain: bool = False, lexicon: Lexicon | None = None) -> Verdict:
+    """Whether ``topic`` fires on the article, and why (or why not). ``lexicon``: the words the article is indexed by
+    (a matcher's, or the topic's own), ``present``: the terms that occur (``Lexicon.present``), found when not given.
     With ``explain``, a rule that does not hold says which part failed (``why_not``) instead of "no match"."""
     place = _excluded_by_place(topic, url, section)
     if place:
         return Verdict(topic.id, None, place)
-    evaluation = _Evaluation(topic, text, {} if cache is None else cache, present)
+    lexicon = lexicon or topic.lexicon
+    if present is None:
+        present = lexicon.present(text.found(lexicon))
+    evaluation = _Evaluation(topic, text, lexicon, present, {} if cache is None else cache)
     for term in topic.exclude:
-        if evaluation.spans(term):
+        if term.key in present and evaluation.spans(term):
             return Verdict(topic.id, None, f"excluded by term {term.text!r}")
     hits = evaluation.hits(topic.rule)
     if not hits:
         return Verdict(topic.id, None, why_not(evaluation, topic.rule) if explain else "no match")
+    hits = sorted(hits)  # in the article's order (a hit as support and as evidence side by side)
     found = _explain(topic, text, hits)
     if found.score < topic.threshold:
         return Verdict(topic.id, None, f"below threshold (score {found.score:g} of {topic.threshold:g})")
@@ -288,31 +319,42 @@ def why_not(evaluation: _Evaluation, node: Node) -> str:
         return f"no {describe(node.left)} and no {describe(node.right)}"
     if isinstance(node, Not):
         return f"vetoed by {describe(node.veto)}" if evaluation.hits(node.keep) else why_not(evaluation, node.keep)
+    if isinstance(node, Opening):
+        if not evaluation.hits(node.node):
+            return why_not(evaluation, node.node)
+        return f"{describe(node.node)}, but not in the opening (the title or the first sentences)"
     if isinstance(node, And):
         holding = [part for part in node.parts if evaluation.hits(part)]
         failing = [part for part in node.parts if part not in holding]
         if holding and all(only_names(part) for part in failing):  # the one-sided story: "only one side named"
             return f"{', '.join(map(describe, holding))}, but no {' and no '.join(map(describe, failing))} anywhere"
         return "; ".join(why_not(evaluation, part) for part in failing)
-    # Or: the branches that got furthest (most of their lists present) say most about what is missing.
+    # Or: the branches that got furthest (fewest requirements missing, then most met) say most about what is missing.
     progress = [(_progress(evaluation, part), part) for part in node.parts]
     best = max(score for score, _ in progress)
-    if best == 0:
+    if best[1] == 0:
         return f"none of {describe(node)}"
     return "; ".join(why_not(evaluation, part) for score, part in progress if score == best)
 
 
-def _progress(evaluation: _Evaluation, node: Node) -> float:
-    """The share of a rule's lists and terms present in the article (a NEAR whose sides stand apart counts less)."""
+def _progress(evaluation: _Evaluation, node: Node) -> tuple[float, float]:
+    """How far a rule part got on the article: (minus the requirements missing, the requirements met)."""
     found, total = _leaves(evaluation, node)
-    return found / total if total else 0.0
+    return found - total, found
 
 
 def _leaves(evaluation: _Evaluation, node: Node) -> tuple[float, int]:
+    """(requirements met, requirements) of a rule part. A list or term is one requirement, met when it occurs; an
+    alternative (OR) counts as its furthest branch; a NEAR whose sides both occur but stand apart lacks half a
+    requirement."""
     if isinstance(node, AnyOf):
         return (1.0 if evaluation.hits(node) else 0.0), 1
     if isinstance(node, Not):
         return _leaves(evaluation, node.keep)
+    if isinstance(node, Opening):
+        return _leaves(evaluation, node.node)
+    if isinstance(node, Or):
+        return max((_leaves(evaluation, part) for part in node.parts), key=lambda c: (c[0] - c[1], c[0]))
     parts = (node.left, node.right) if isinstance(node, Near) else node.parts
     counts = [_leaves(evaluation, part) for part in parts]
     found, total = sum(c[0] for c in counts), sum(c[1] for c in counts)
@@ -333,6 +375,8 @@ def describe(node: Node) -> str:
         return f"{_grouped(node.left)} near {_grouped(node.right)}"
     if isinstance(node, Not):
         return f"{_grouped(node.keep)} without {_grouped(node.veto)}"
+    if isinstance(node, Opening):
+        return f"{_grouped(node.node)} in the opening"
     parts = [_grouped(part) for part in node.parts]
     return ", ".join(parts[:-1]) + (" and " if isinstance(node, And) else " or ") + parts[-1]
 
@@ -343,13 +387,13 @@ def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[H
     the rule's vocabulary runs through at least ``min_sentences`` sentences. News puts its subject first; a war named
     once in the fourth sentence of a summit report is background."""
     text = evaluation.text
-    evidence = sorted(h for h in hits if not h[4]) or sorted(hits)
+    evidence = [h for h in hits if not h[4]] or hits
     sentences: set[tuple[int, int]] = set()
     for pos, *_ in evidence:  # title first: a story about the topic is decided here, its body never looked at
         sentences.add((pos >> POSITION_SHIFT, text.sentence_of(pos)))
         if len(sentences) >= topic.min_sentences:
             return ""
-    opening = _Evaluation(topic, text, evaluation.cache, evaluation.present, True, evaluation.masked)
+    opening = evaluation.opening_evaluation()
     if opening.hits(topic.rule):
         return ""
     for term in evaluation.present_terms(topic.vocabulary):
@@ -370,29 +414,29 @@ def _sentences(count: int) -> str:
 
 
 def _explain(topic: CompiledTopic, text: ArticleText, hits: list[Hit]) -> TopicMatch:
+    """What made the rule true, from its hits in order: the terms, the words as written, the fields, the score."""
     found = TopicMatch(topic=topic.id, score=0.0, rule=topic.rule_text)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, int]] = set()
     words: dict[str, None] = {}  # in order of first appearance
     terms: dict[str, None] = {}
     variants: dict[str, dict[str, str]] = {}  # by the word as written: {} when it is a name's listed spelling
     surfaces, spelled_terms = text.surfaces, topic.spelled
     previous = None
-    for pos, width, term, key, _ in sorted(set(hits)):
-        if (pos, term) == previous:
-            continue  # the same hit as a support and as evidence
-        previous = pos, term
+    for pos, width, term, key, _ in hits:
+        if (pos, key) == previous:
+            continue  # the same hit again (as a support and as evidence, or from two branches)
+        previous = pos, key
         stream, local = pos >> POSITION_SHIFT, pos & POSITION_LOCAL
         tokens = surfaces[stream]  # a span never runs past its part
         written = tokens[local] if width == 1 else " ".join(tokens[local:local + width])
         words[written] = None
-        spelled = spelled_terms.get(key)
-        if spelled and written not in variants:
-            how = _spelling_rules(spelled, tokens[local:local + width])
+        if key in spelled_terms and written not in variants:
+            how = _spelling_rules(spelled_terms[key], tokens[local:local + width])
             variants[written] = {"word": written, "name": term, "how": how} if how else {}
-        name = STREAMS[stream]
-        if (term, name) in seen:
+        if (term, stream) in seen:
             continue
-        seen.add((term, name))
+        seen.add((term, stream))
+        name = STREAMS[stream]
         found.score += topic.weights[name]
         found.by_field.setdefault(name, []).append(term)
         terms[term] = None
@@ -417,16 +461,33 @@ def _stable(value: Any) -> Any:
         return ("dict", sorted((repr(_stable(k)), _stable(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
         return [_stable(item) for item in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__, [_stable(getattr(value, f.name)) for f in fields(value)])
+    if is_dataclass(value) and not isinstance(value, type):  # the fields that say what it is (not those derived)
+        return (type(value).__name__, [_stable(getattr(value, f.name)) for f in fields(value) if f.compare])
     return value
 
 
+# Lexicons of sets of topics, by the topics' identities (the entry keeps them alive, so no other topic takes an id):
+# a matcher made again for the same topics keeps what its lexicon learned about words.
+_LEXICONS: dict[tuple[int, ...], tuple[list[CompiledTopic], Lexicon]] = {}
+
+
+def _lexicon_of(topics: list[CompiledTopic]) -> Lexicon:
+    if len(topics) == 1:
+        return topics[0].lexicon
+    key = tuple(map(id, topics))
+    found = _LEXICONS.get(key)
+    if found is None:
+        if len(_LEXICONS) >= 8:
+            _LEXICONS.clear()
+        found = _LEXICONS[key] = (topics, Lexicon(term for topic in topics for term in topic.terms))
+    return found[1]
+
+
 class TopicMatcher:
-    """All topics at once. Every distinct term of every topic is indexed by its words, so one
-    set intersection per article finds the terms present, and only topics whose rule can be
-    true on those (a name *and* a war word, say) are evaluated on positions: 100 topics cost
-    little more than one."""
+    """All topics at once. Every word of every topic is in one lexicon, so finding which terms an article holds is one
+    remembered lookup per distinct word of it, and only topics whose rule can be true on those (a name *and* a war
+    word, say) are evaluated on positions: 100 topics cost little more than one, and an article no topic can match is
+    never split into sentences."""
 
     def __init__(self, topics: Mapping[str, Topic] | Iterable[CompiledTopic]) -> None:
         items = list(topics.values() if isinstance(topics, Mapping) else topics)
@@ -437,78 +498,16 @@ class TopicMatcher:
         written = all(isinstance(t, Topic) for t in items)
         described = repr(items if written else _stable(self.topics))
         self.key = "topic_matches/" + hashlib.sha1(described.encode("utf-8")).hexdigest()
-        self._exact: dict[str, tuple[int, ...]] = {}  # one-word terms: form -> term keys
-        self._stem: dict[str, tuple[int, ...]] = {}
-        # Phrases: checked word by word, only when their first word occurs; prefixes: one by one.
-        # A phrase's other words as sets of forms (and its prefix words and names with spellings, checked one by one),
-        # so "all present" is mostly a C-speed subset test.
-        self._phrases: dict[tuple[str, str], dict[int, tuple[frozenset[str], frozenset[str], tuple[Word, ...]]]] = {}
-        self._prefixed: dict[int, tuple[Word, ...]] = {}
+        self.lexicon = _lexicon_of(self.topics)
         self._topics_of: dict[int, set[int]] = {}  # term key -> topics it can make true
         self._clauses = [_presence_clauses(topic.rule) for topic in self.topics]
         for index, topic in enumerate(self.topics):
             for term in positive_terms(topic.rule):
                 self._topics_of.setdefault(term.key, set()).add(index)
-            # Every term of the rule, vetoes too, so evaluation can skip the absent ones by key.
-            for term in all_terms(topic.rule):
-                word = term.words[0]
-                firsts = word.forms if word.kind == "exact" else (word.form,)
-                if word.kind == "prefix":
-                    self._prefixed[term.key] = term.words
-                elif len(term.words) > 1:
-                    rest = term.words[1:]
-                    for first in firsts:
-                        self._phrases.setdefault((word.kind, first), {})[term.key] = (
-                            frozenset(w.form for w in rest if w.kind == "exact" and not w.spellings),
-                            frozenset(w.form for w in rest if w.kind == "stem"),
-                            tuple(w for w in rest if w.kind == "prefix" or w.spellings))
-                else:
-                    by_form = self._exact if word.kind == "exact" else self._stem
-                    for first in firsts:
-                        if term.key not in by_form.get(first, ()):
-                            by_form[first] = (*by_form.get(first, ()), term.key)
-        # Every prefix any topic looks up, and of the normalized forms seen so far, those starting with one.
-        self._prefix_words = tuple(dict.fromkeys(p for topic in self.topics for p in topic.prefixes))
-        self._seen_forms: set[str] = set()
-        self._prefixed_forms: set[str] = set()
-        self._forms: dict[tuple[int, ...], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
-        self._phrase_exact = {form for kind, form in self._phrases if kind == "exact"}
-        self._phrase_stem = {form for kind, form in self._phrases if kind == "stem"}
 
     def present(self, text: ArticleText) -> set[int]:
-        """Keys of the rules' terms whose every word occurs in the article."""
-        prefixed = self._limit_prefixes(text)
-        keys: set[int] = set()
-        for form in self._exact.keys() & text.norm_set:
-            keys.update(self._exact[form])
-        for form in self._stem.keys() & text.stem_set:
-            keys.update(self._stem[form])
-        firsts = [("exact", f) for f in self._phrase_exact & text.norm_set]
-        firsts += [("stem", f) for f in self._phrase_stem & text.stem_set]
-        norms, stems = text.norm_set, text.stem_set
-        for first in firsts:
-            keys.update(key for key, (rest_norms, rest_stems, rest_prefixes) in self._phrases[first].items()
-                        if rest_norms <= norms and rest_stems <= stems
-                        and (not rest_prefixes or all(text.has(w) for w in rest_prefixes)))
-        if prefixed:  # most articles have no word under any topic's prefix
-            keys.update(key for key, words in self._prefixed.items() if all(text.has(w) for w in words))
-        return keys
-
-    def _limit_prefixes(self, text: ArticleText) -> set[str]:
-        """Tell ``text`` which of its forms start with a topic's prefix (and return them): set operations on the forms
-        seen before, instead of sorting every form of every article."""
-        if not self._prefix_words:
-            return set()
-        if len(self._seen_forms) > WORD_FORMS_MAX:
-            self._seen_forms.clear()
-            self._prefixed_forms.clear()
-        unseen = text.norm_set - self._seen_forms
-        if unseen:
-            self._seen_forms |= unseen
-            self._prefixed_forms.update(f for f in unseen if f.startswith(self._prefix_words))
-        found = text.norm_set & self._prefixed_forms
-        text.limit_prefixes(self._prefix_words, found)
-        return found
+        """Keys of the topics' terms whose every word occurs in the article."""
+        return self.lexicon.present(text.found(self.lexicon))
 
     def candidates(self, text: ArticleText) -> list[CompiledTopic]:
         """Topics whose rule could be true given which terms occur at all (positions not yet looked at)."""
@@ -517,9 +516,8 @@ class TopicMatcher:
     def _candidates(self, present: set[int]) -> list[CompiledTopic]:
         chosen: set[int] = set()
         topics_of = self._topics_of
-        for key in present:
-            if key in topics_of:
-                chosen |= topics_of[key]
+        for key in filter(topics_of.__contains__, present):
+            chosen |= topics_of[key]
         return [self.topics[i] for i in sorted(chosen) if _satisfiable(self._clauses[i], present)]
 
     def verdicts(self, text: ArticleText, url: str = "", section: str = "") -> list[Verdict]:
@@ -527,22 +525,8 @@ class TopicMatcher:
         topics = self._candidates(present)
         if not topics:
             return []
-        # One pass over the article indexes every form these topics may look up.
-        text.prepare(*self._forms_of(tuple(topics)))
         cache: dict[int, list[int]] = {}
-        return [evaluate(topic, text, url, section, cache, present) for topic in topics]
-
-    def _forms_of(self, topics: tuple[CompiledTopic, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        """Every normalized form, stemmed form and prefix these topics look up (remembered per set of topics)."""
-        key = tuple(id(t) for t in topics)
-        found = self._forms.get(key)
-        if found is None:
-            if len(self._forms) > 1024:
-                self._forms.clear()
-            found = self._forms[key] = (frozenset().union(*(t.norm_forms for t in topics)),
-                                        frozenset().union(*(t.stem_forms for t in topics)),
-                                        frozenset(p for t in topics for p in t.prefixes))
-        return found
+        return [evaluate(topic, text, url, section, cache, present, lexicon=self.lexicon) for topic in topics]
 
     def match(self, text: ArticleText, url: str = "", section: str = "") -> list[TopicMatch]:
         return [v.match for v in self.verdicts(text, url, section) if v.match is not None]

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import regex
 
-from crawler.alerts.variants import variants as name_variants
-from crawler.text.hindi import normalize_word, stem, word_tokens
+from crawler.alerts.terms import Lexicon, RuleError, Term, compile_term, word_forms
+from crawler.text.hindi import word_tokens
 
 # The article fields a topic reads by default.
 TOPIC_FIELDS = ("title", "summary", "highlights", "body", "tags")
@@ -40,11 +40,6 @@ FIELD_STREAMS = {"title": ("title",), "summary": ("summary",), "highlights": ("h
                  "lead": ("lead",), "body": ("lead", "body"), "tags": ("tags",)}
 DEFAULT_WEIGHTS = {"title": 3.0, "summary": 2.0, "highlights": 2.0, "lead": 2.0, "body": 1.0, "tags": 1.0}
 MAX_NEAR = 100
-POSITION_SHIFT = 20  # a position is (stream index << POSITION_SHIFT) | token index
-POSITION_LOCAL = (1 << POSITION_SHIFT) - 1
-# Phrases must not run across a sentence end (crawler.text.hindi.SENTENCE_END_RE); NEAR may (a name and the war in
-# adjacent sentences).
-_REPEATED_MARK = regex.compile(r"(\p{M})\1+")
 _LIST_NAME = regex.compile(r"^[\w-]+$")
 
 
@@ -92,181 +87,26 @@ class Topic:
 
 
 
-class RuleError(ValueError):
-    """A topic rule that cannot work; ``key`` is the config key at fault (``rule``, ``terms`` ...)."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{key}: {problem}")
-        self.key, self.problem = key, problem
-
-
-# ---------------------------------------------------------------------------
-# Words and terms
-# ---------------------------------------------------------------------------
-
-
-# word -> (normalized, stemmed). A plain dict, not lru_cache: an article looks up a few hundred words right after
-# parsing and storing have pushed the cache out of the CPU's caches, and an lru hit also relinks its entry.
-WORD_FORMS: dict[str, tuple[str, str]] = {}
-WORD_FORMS_MAX = 200_000
-
-
-def word_forms(word: str) -> tuple[str, str]:
-    """(normalized, stemmed) forms of one word from ``word_tokens``.
-
-    Stemming only touches Devanagari suffixes, so Latin words come back unchanged (casefolded
-    by word_tokens). A doubled sign (a typed-twice anusvara, जेलेंंस्की) folds to one.
-    """
-    found = WORD_FORMS.get(word)
-    if found is None:
-        if len(WORD_FORMS) >= WORD_FORMS_MAX:
-            WORD_FORMS.clear()  # a long run's vocabulary keeps growing; start over rather than grow without end
-        found = WORD_FORMS[word] = _word_forms(word)
-    return found
-
-
-def _word_forms(word: str) -> tuple[str, str]:
-    normalized = normalize_word(word)
-    if _REPEATED_MARK.search(normalized):
-        normalized = _REPEATED_MARK.sub(r"\1", normalized)
-    return normalized, stem(normalized)
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    kind: str  # "exact", "stem" or "prefix"
-    form: str
-    # A stem of two letters (सेना -> से) would also be a postposition: only inflected words count.
-    inflected_only: bool = False
-    # A name's generated spellings (crawler.alerts.variants): (normalized form, the rules that made it, as spelled).
-    spellings: tuple[tuple[str, str, str], ...] = ()
-    # Every normalized form that matches an exact word: its own and its spellings'.
-    forms: frozenset[str] = field(init=False, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "forms", frozenset((self.form, *(form for form, _, _ in self.spellings))))
-
-    def how(self, normalized: str) -> str:
-        """The rules that spelled ``normalized`` from this name ("" for its own form)."""
-        if normalized != self.form:
-            for form, rules, _ in self.spellings:
-                if form == normalized:
-                    return rules
-        return ""
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    text: str  # as written in the config: what an alert reports
-    words: tuple[Word, ...]
-    # The same words get the same key in every topic, so one article's lookups are shared.
-    key: int = field(default=0, compare=False)
-    # A name (from `terms` or `names`) says who or where; vocabulary (everything else) says what happens.
-    is_name: bool = field(default=False, compare=False)
-    # Whether a word of it has generated spellings (then a hit says which spelling it was).
-    spelled: bool = field(default=False, compare=False)
-
-
-_TERM_KEYS: dict[tuple[Word, ...], int] = {}
-
-
-def compile_term(text: str, key: str, default: str = "stem", names: frozenset[str] = frozenset(),
-                 spellings: bool = False, is_name: bool | None = None, listed: frozenset[str] = frozenset()) -> Term:
-    """One config term: ``word``, ``two words``, ``=exact name``, ``prefix*``.
-
-    With ``spellings``, each name word also matches its generated spellings (``crawler.alerts.variants``), except
-    those that are a name of the topic as listed (``listed``: reported as that name, not as a variant); ``=name`` is
-    never varied. ``is_name``: by default, a term of a list of names, or a term whose every word is a name.
-    """
-    raw = text.strip()
-    exact = raw.startswith("=")
-    body = raw[1:].strip() if exact else raw
-    prefix = body.endswith("*")
-    body = body.rstrip("*")
-    if "*" in body:
-        raise RuleError(key, f"{text!r}: '*' only goes at the end of a word, as in 'Zelensk*'")
-    words = word_tokens(body)
-    if not words:
-        raise RuleError(key, f"{text!r} has no words to match")
-    compiled = []
-    for index, raw_word in enumerate(words):
-        normalized, stemmed = word_forms(raw_word)
-        if prefix and index == len(words) - 1:
-            compiled.append(Word("prefix", normalized))
-        elif exact or default == "exact" or normalized in names:
-            found = name_variants(raw_word) if spellings and not exact else []
-            spelled = tuple(dict.fromkeys(
-                (_collapse(v.form), v.how, v.written) for v in found
-                if v.how and _collapse(v.form) != normalized and _collapse(v.form) not in listed))
-            compiled.append(Word("exact", normalized, spellings=spelled))
-        else:
-            compiled.append(Word("stem", stemmed, inflected_only=len(stemmed) <= 2 and stemmed != normalized))
-    if is_name is None:
-        is_name = default == "exact" or (all(word_forms(w)[0] in names for w in words) and not prefix)
-    words_key = tuple(compiled)
-    return Term(text=raw, words=words_key, is_name=is_name, spelled=any(w.spellings for w in compiled),
-                key=_TERM_KEYS.setdefault(words_key, len(_TERM_KEYS) + 1))
-
-
-def _collapse(form: str) -> str:
-    """A generated spelling as ``word_forms`` would give it (a doubled sign folded to one)."""
-    return _REPEATED_MARK.sub(r"\1", form) if _REPEATED_MARK.search(form) else form
-
-
 # ---------------------------------------------------------------------------
 # The rule language: terms, @lists, AND / OR / NOT, NEAR/N, parentheses
 # ---------------------------------------------------------------------------
 
 
-class WordIndex(Protocol):
-    """What ``AnyOf.present`` needs of an article (``crawler.alerts.matcher.ArticleText``)."""
-
-    norm_set: set[str]
-    stem_set: set[str]
-
-    def has(self, word: Word) -> bool: ...
-
-
 @dataclass(frozen=True)
 class AnyOf:
-    """A list of terms, any of which may match. One-word terms are indexed by form, so finding
-    the few present in an article is a set intersection, not a loop over the list."""
+    """A list of terms, any of which may match; by key, so the few present in an article (``Lexicon.present``) are a
+    set intersection, not a loop over the list."""
 
     terms: tuple[Term, ...]
     label: str = field(default="", compare=False)  # "@list" or the term as written: what a reason names
     keys: frozenset[int] = field(init=False, compare=False, repr=False)
-    by_exact: dict[str, tuple[int, ...]] = field(init=False, compare=False, repr=False)  # form -> term keys
-    by_stem: dict[str, tuple[int, ...]] = field(init=False, compare=False, repr=False)
-    others: tuple[Term, ...] = field(init=False, compare=False, repr=False)
     by_key: dict[int, Term] = field(init=False, compare=False, repr=False)
     only_names: bool = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        by_exact: dict[str, tuple[int, ...]] = {}
-        by_stem: dict[str, tuple[int, ...]] = {}
-        others = []
-        for term in self.terms:
-            word = term.words[0]
-            if len(term.words) > 1 or word.kind == "prefix":
-                others.append(term)
-            elif word.kind == "exact":
-                for form in word.forms:
-                    by_exact[form] = (*by_exact.get(form, ()), term.key)
-            else:
-                by_stem[word.form] = (*by_stem.get(word.form, ()), term.key)
         object.__setattr__(self, "keys", frozenset(t.key for t in self.terms))
-        object.__setattr__(self, "by_exact", by_exact)
-        object.__setattr__(self, "by_stem", by_stem)
-        object.__setattr__(self, "others", tuple(others))
         object.__setattr__(self, "by_key", {t.key: t for t in self.terms})
         object.__setattr__(self, "only_names", bool(self.terms) and all(t.is_name for t in self.terms))
-
-    def present(self, text: WordIndex) -> list[Term]:
-        """The terms whose every word occurs somewhere in the article (positions not checked)."""
-        keys = [k for form in self.by_exact.keys() & text.norm_set for k in self.by_exact[form]]
-        keys += [k for form in self.by_stem.keys() & text.stem_set for k in self.by_stem[form]]
-        found = [self.by_key[k] for k in dict.fromkeys(keys)]
-        return found + [t for t in self.others if all(text.has(w) for w in t.words)]
 
 
 @dataclass(frozen=True)
@@ -298,15 +138,24 @@ class Near:
     distance: int
 
 
-Node = AnyOf | And | Or | Not | Near
+@dataclass(frozen=True)
+class Opening:
+    """``OPENING(x)``: x holds on the story's opening alone (the title, summary, highlights, tags and the first
+    ``lead_sentences`` sentences of the lead, at least one): what the story is about, not what it mentions."""
+
+    node: Node
+
+
+Node = AnyOf | And | Or | Not | Near | Opening
 
 _RULE_TOKEN = regex.compile(
     r'\s*(?:(?P<phrase>=?"[^"]*"\*?)|(?P<paren>[()])|(?P<ref>@[\w-]+)|(?P<near>NEAR(?:/\S*)?)(?=[\s()]|$)'
-    r"|(?P<op>AND|OR|NOT)(?=[\s()]|$)|(?P<word>[^\s()\"]+))")
+    r"|(?P<op>AND|OR|NOT)(?=[\s()]|$)|(?P<opening>OPENING)(?=\s*\()|(?P<word>[^\s()\"]+))")
 
 
 class _RuleParser:
-    """Recursive descent: or := and (OR and)*; and := near ([AND] [NOT] near)*; near := unit (NEAR/N unit)*."""
+    """Recursive descent: or := and (OR and)*; and := near ([AND] [NOT] near)*; near := unit (NEAR/N unit)*;
+    unit := ( or ) | OPENING ( or ) | @list | term."""
 
     def __init__(self, text: str, lists: Mapping[str, tuple[Term, ...]], names: frozenset[str],
                  spellings: bool = True, listed: frozenset[str] = frozenset()) -> None:
@@ -360,7 +209,7 @@ class _RuleParser:
                     value = "NOT"
                 right = self.parse_near()
                 node = Not(node, right) if value == "NOT" else And((node, right))
-            elif kind in ("phrase", "paren", "ref", "word") and value != ")":
+            elif kind in ("phrase", "paren", "ref", "word", "opening") and value != ")":
                 node = And((node, self.parse_near()))  # juxtaposition means AND, as in search
             else:
                 return node
@@ -377,11 +226,11 @@ class _RuleParser:
 
     def parse_unit(self) -> Node:
         kind, value = self.take()
+        if kind == "opening":
+            self.take()  # the "(" the pattern looked ahead for
+            return Opening(self.parse_group())
         if kind == "paren" and value == "(":
-            node = self.parse_or()
-            if self.take() != ("paren", ")"):
-                raise RuleError("rule", "a '(' is never closed")
-            return node
+            return self.parse_group()
         if kind == "ref":
             name = value[1:]
             if name not in self.lists:
@@ -403,6 +252,13 @@ class _RuleParser:
             raise RuleError("rule", "ends where a term was expected")
         return self._misplaced(kind, value)
 
+    def parse_group(self) -> Node:
+        """What stands between a "(" (taken) and its ")"."""
+        node = self.parse_or()
+        if self.take() != ("paren", ")"):
+            raise RuleError("rule", "a '(' is never closed")
+        return node
+
     def term(self, text: str) -> Term:
         return compile_term(text, "rule", names=self.names, spellings=self.spellings, listed=self.listed)
 
@@ -421,6 +277,8 @@ def only_names(node: Node) -> bool:
     """Whether every term the node can match is a name (it says who or where, not what happens)."""
     if isinstance(node, AnyOf):
         return node.only_names
+    if isinstance(node, Opening):
+        return only_names(node.node)
     if isinstance(node, Not):
         return only_names(node.keep)
     if isinstance(node, Near):
@@ -432,6 +290,8 @@ def positive_terms(node: Node) -> list[Term]:
     """The terms one of which must match for the rule to be true (what triggers evaluation)."""
     if isinstance(node, AnyOf):
         return list(node.terms)
+    if isinstance(node, Opening):
+        return positive_terms(node.node)
     if isinstance(node, Not):
         return positive_terms(node.keep)
     if isinstance(node, Near):
@@ -443,6 +303,8 @@ def all_terms(node: Node) -> list[Term]:
     """Every term of the rule, vetoed ones included."""
     if isinstance(node, AnyOf):
         return list(node.terms)
+    if isinstance(node, Opening):
+        return all_terms(node.node)
     if isinstance(node, Not):
         return all_terms(node.keep) + all_terms(node.veto)
     if isinstance(node, Near):
@@ -468,23 +330,22 @@ class CompiledTopic:
     streams: frozenset[int]
     weights: dict[str, float]
     threshold: float
-    triggers: tuple[Word, ...]
+    # Every word the topic looks for (rule, exclusions, ignored phrases), numbered: what an article is indexed by.
+    lexicon: Lexicon = field(compare=False, repr=False)
     lead_sentences: int = 0
     min_sentences: int = 2
     # The rule's vocabulary (its terms that are not names): what tells a passing mention from the story's subject.
     vocabulary: AnyOf = field(default_factory=lambda: AnyOf(()))
-    # For each ignored phrase, the normalized and stemmed forms it needs (prefix words and names with spellings
-    # left out): a phrase with one of them missing cannot occur.
-    ignore_needs: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
     # Terms whose words have generated spellings, by key: a hit of one says which spelling it was.
     spelled: dict[int, Term] = field(default_factory=dict)
     # Keys of the terms that mean "this story mentions the topic" (its names; without names, every term of the rule):
     # the articles `khabar alerts test --misses` explains.
     mentions: frozenset[int] = frozenset()
-    # Every word form the topic can look up (rule, exclusions, ignored phrases): what to index.
-    norm_forms: frozenset[str] = frozenset()
-    stem_forms: frozenset[str] = frozenset()
-    prefixes: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> list[Term]:
+        """Every term the topic looks for: its rule's, its exclusions and its ignored phrases."""
+        return [*all_terms(self.rule), *self.exclude, *self.ignore]
 
 
 def default_rule(topic: Topic) -> str:
@@ -528,25 +389,19 @@ def compile_topic(topic: Topic) -> CompiledTopic:
             raise RuleError("exclude_paths", f"{path!r} must be a URL path such as '/cricket/' (or a '*' pattern)")
     streams = frozenset(STREAMS.index(s) for name in topic.fields for s in FIELD_STREAMS[name])
     weights = {**DEFAULT_WEIGHTS, **topic.weights}
-    triggers = tuple(dict.fromkeys(term.words[0] for term in positive_terms(rule)))
     exclude = spelled.terms(topic.exclude, "exclude", "stem")
     ignore = spelled.terms(topic.ignore, "ignore", "stem")
-    words = [w for term in all_terms(rule) + list(exclude) + list(ignore) for w in term.words]
     return CompiledTopic(
         id=topic.id, label=topic.label, rule_text=rule_text, rule=rule, exclude=exclude, ignore=ignore,
         exclude_paths=tuple(topic.exclude_paths),
         exclude_sections=frozenset(s.casefold() for s in topic.exclude_sections),
-        streams=streams, weights=weights, threshold=topic.threshold, triggers=triggers,
+        streams=streams, weights=weights, threshold=topic.threshold,
+        lexicon=Lexicon([*all_terms(rule), *exclude, *ignore]),
         lead_sentences=topic.lead_sentences, min_sentences=topic.min_sentences,
         vocabulary=AnyOf(tuple(dict.fromkeys(t for t in positive_terms(rule) if not t.is_name))),
         spelled={t.key: t for t in all_terms(rule) if t.spelled},
-        ignore_needs=tuple((frozenset(w.form for w in t.words if w.kind == "exact" and not w.spellings),
-                            frozenset(w.form for w in t.words if w.kind == "stem")) for t in ignore),
         mentions=frozenset(t.key for t in positive_terms(rule) if t.is_name)
-        or frozenset(t.key for t in positive_terms(rule)),
-        norm_forms=frozenset(form for w in words if w.kind == "exact" for form in w.forms),
-        stem_forms=frozenset(w.form for w in words if w.kind == "stem"),
-        prefixes=tuple(dict.fromkeys(w.form for w in words if w.kind == "prefix")))
+        or frozenset(t.key for t in positive_terms(rule)))
 
 
 @dataclass

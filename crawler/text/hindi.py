@@ -396,7 +396,7 @@ class TextWords:
                 self._sentences = _split_at_ends(self._tokens)
         return self._sentences
 
-    def _form_words(self) -> list[str]:
+    def form_words(self) -> list[str]:
         """The words of the sentences in order (with "" between them when that is cheaper): what the search form
         is made of, so that it always agrees with the sentences topic matching sees."""
         if self._changed:
@@ -406,7 +406,7 @@ class TextWords:
 
 def _search_tokens_of(segments: list[TextWords]) -> list[str]:
     """Every search token of a field made of ``segments``, in order."""
-    words = chain.from_iterable(segment._form_words() for segment in segments)
+    words = chain.from_iterable(segment.form_words() for segment in segments)
     return list(filter(None, map(_search_token, words)))
 
 
