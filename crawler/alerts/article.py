@@ -43,8 +43,8 @@ class ArticleText:
         self._streams: Callable[[], Mapping[str, Iterable[list[list[str]]]]] = dict
 
     def _start(self, distinct: set[str], lead: str | TextWords) -> None:
-        distinct.discard("")
-        self._distinct: set[str] = distinct
+        # Every word of the article once, as its sentences will have them (the lexicon is looked up once a word).
+        self._distinct = tuple(distinct)
         self._lead_text = lead  # the lead as written, for its sentences that end in "." (see sentence_of)
         # Per lexicon (by identity; a text meets one or two): the article's words that are words of it (as written,
         # with their numbers), the numbers found, and where they stand.
@@ -127,20 +127,23 @@ class ArticleText:
         positions = self.positions(lexicon)
         if len(words) == 1:
             return positions.get(words[0], [])
-        where = [positions.get(number) for number in words]
-        if not all(where):
+        where = [positions.get(number, ()) for number in words]
+        sizes = list(map(len, where))
+        fewest = min(sizes)
+        if not fewest:
             return []
         # From the word that stands in fewest places (युद्ध के बाद: from बाद), the others where they must stand.
-        anchor = min(range(len(words)), key=lambda index: len(where[index]))  # type: ignore[arg-type]
+        anchor = sizes.index(fewest)
         surfaces, numbers_of, size = self.surfaces, self.words(lexicon).get, len(words)
+        others = [(offset - anchor, number) for offset, number in enumerate(words) if offset != anchor]
         found = []
-        for pos in where[anchor]:  # type: ignore[union-attr]
-            local = (pos & POSITION_LOCAL) - anchor
+        for pos in where[anchor]:
+            local = pos & POSITION_LOCAL
             tokens = surfaces[pos >> POSITION_SHIFT]
-            if local < 0 or local + size > len(tokens):
+            if local < anchor or local - anchor + size > len(tokens):
                 continue
-            for offset, number in enumerate(words):
-                if offset != anchor and number not in (numbers_of(tokens[local + offset]) or ()):
+            for shift, number in others:
+                if number not in (numbers_of(tokens[local + shift]) or ()):
                     break
             else:
                 found.append(pos - anchor)

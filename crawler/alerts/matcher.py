@@ -7,7 +7,6 @@ from __future__ import annotations
 import fnmatch
 import functools
 import hashlib
-import operator
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -30,7 +29,7 @@ from crawler.alerts.rules import (
     only_names,
     positive_terms,
 )
-from crawler.alerts.terms import POSITION_LOCAL, POSITION_SHIFT, Lexicon, Term, word_forms
+from crawler.alerts.terms import KEY_BITS, POSITION_LOCAL, POSITION_SHIFT, WIDTH_BITS, Lexicon, Term, word_forms
 from crawler.items import Article
 
 __all__ = ["ArticleText", "TopicMatch", "TopicMatcher", "Verdict", "evaluate"]
@@ -39,9 +38,19 @@ __all__ = ["ArticleText", "TopicMatch", "TopicMatcher", "Verdict", "evaluate"]
 # Matching
 # ---------------------------------------------------------------------------
 
-# A hit: (position, length in tokens, the term as written in the config, the term's key, support: a name that an AND
-# only needs somewhere in the story, which says nothing about where the story's subject is)
-Hit = tuple[int, int, str, int, bool]
+# A hit is one int (an article has a few hundred; ints sort, hash and compare at C speed): where it stands, its length
+# in tokens, the term's key, and whether it is a support (a name that an AND only needs somewhere in the story, which
+# says nothing about where the story's subject is), packed so that hits sort by position.
+Hit = int
+_SUPPORT = 1
+_KEY_MASK = (1 << KEY_BITS) - 1
+_HIT_WIDTH = 1 + KEY_BITS
+_WIDTH_MASK = (1 << WIDTH_BITS) - 1
+_HIT_POSITION = _HIT_WIDTH + WIDTH_BITS
+
+
+def _hit(position: int, width: int, key: int) -> Hit:
+    return position << _HIT_POSITION | width << _HIT_WIDTH | key << 1
 
 
 @dataclass
@@ -88,10 +97,9 @@ class _Evaluation:
         if masked is not None:
             self.masked = masked
             return
-        for term in topic.ignore:
-            if term.key in present:
-                for start in self.spans(term):
-                    self.masked.update(range(start, start + len(term.words)))
+        for term in self.present_terms(topic.ignored):
+            for start in self.spans(term):
+                self.masked.update(range(start, start + len(term.words)))
 
     def spans(self, term: Term) -> list[int]:
         found = self.cache.get(term.key)
@@ -153,7 +161,7 @@ class _Evaluation:
                 found = self._hits(part)
                 if not found:
                     return []
-                collected += [(p, w, term, key, True) for p, w, term, key, _ in found] if support else found
+                collected += [hit | _SUPPORT for hit in found] if support else found
             return collected
         if isinstance(node, Not):
             keep = self._hits(node.keep)
@@ -167,15 +175,11 @@ class _Evaluation:
 
     def _leaf(self, node: AnyOf) -> list[Hit]:
         """Every position of the list's terms in the topic's fields, ignored phrases left out."""
-        present = self.present
-        if len(node.terms) <= 32:  # a short list: a scan beats building a set
-            terms = [t for t in node.terms if t.key in present]
-        else:
-            keys = node.keys & present
-            if not keys:
-                return []
-            by_key = node.by_key
-            terms = [by_key[k] for k in sorted(keys)]
+        keys = node.keys & self.present  # the few present (the list's other terms are never looked at)
+        if not keys:
+            return []
+        by_key = node.by_key
+        terms = [by_key[k] for k in sorted(keys)]
         cache, text, masked, lexicon = self.cache, self.text, self.masked, self.lexicon
         positions, term_words = text.positions(lexicon), lexicon.term_words
         streams = None if len(self.topic.streams) == len(STREAMS) else self.topic.streams
@@ -200,13 +204,12 @@ class _Evaluation:
                     starts = [p for p in starts if p not in masked]
             if self.opening:
                 starts = [p for p in starts if self.in_opening(p)]
-            text_, key = term.text, term.key
-            found += [(p, size, text_, key, False) for p in starts]
+            tag = _hit(0, size, term.key)
+            found += [p << _HIT_POSITION | tag for p in starts]
         return found
 
 
 Clauses = list[list[frozenset[int]]]
-_START = operator.itemgetter(0)
 
 
 def _presence_clauses(node: Node) -> Clauses:
@@ -242,17 +245,17 @@ def _satisfiable(clauses: Clauses, present: set[int]) -> bool:
 def _near_hits(left: list[Hit], right: list[Hit], distance: int) -> list[Hit]:
     """Hits of either side that have a hit of the other side within ``distance`` words. (Two parts' positions lie
     2**POSITION_SHIFT apart, so a window of a few words never reaches into another part.)"""
-    ordered = sorted(right, key=_START)
-    starts = list(map(_START, ordered))
-    widest = max(h[1] for h in ordered)
+    ordered = sorted(right)
+    starts = [b >> _HIT_POSITION for b in ordered]
+    widest = max((b >> _HIT_WIDTH) & _WIDTH_MASK for b in ordered)
     kept: dict[Hit, None] = {}
     for a in left:
-        start = a[0]
-        end = start + a[1]
+        start = a >> _HIT_POSITION
+        end = start + ((a >> _HIT_WIDTH) & _WIDTH_MASK)
         for index in range(bisect_left(starts, start - distance - widest), bisect_right(starts, end + distance)):
-            b = ordered[index]
-            if (b[0] - end if b[0] >= start else start - b[0] - b[1]) <= distance:
-                kept[a] = kept[b] = None
+            at = starts[index]
+            if (at - end if at >= start else start - at - ((ordered[index] >> _HIT_WIDTH) & _WIDTH_MASK)) <= distance:
+                kept[a] = kept[ordered[index]] = None
     return list(kept)
 
 
@@ -387,9 +390,10 @@ def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[H
     the rule's vocabulary runs through at least ``min_sentences`` sentences. News puts its subject first; a war named
     once in the fourth sentence of a summit report is background."""
     text = evaluation.text
-    evidence = [h for h in hits if not h[4]] or hits
+    evidence = [hit for hit in hits if not hit & _SUPPORT] or hits
     sentences: set[tuple[int, int]] = set()
-    for pos, *_ in evidence:  # title first: a story about the topic is decided here, its body never looked at
+    for hit in evidence:  # title first: a story about the topic is decided here, its body never looked at
+        pos = hit >> _HIT_POSITION
         sentences.add((pos >> POSITION_SHIFT, text.sentence_of(pos)))
         if len(sentences) >= topic.min_sentences:
             return ""
@@ -402,7 +406,7 @@ def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[H
         sentences.update((pos >> POSITION_SHIFT, text.sentence_of(pos)) for pos in evaluation.unmasked(term))
     if len(sentences) >= topic.min_sentences:
         return ""
-    first = min(evidence)[0]
+    first = min(evidence) >> _HIT_POSITION
     where = f"sentence {text.sentence_of(first) + 1} of the {STREAMS[first >> POSITION_SHIFT]}"
     return (f"passing mention: the rule holds from {where} on, not in the title or the first "
             f"{_sentences(topic.lead_sentences)}, and its vocabulary is in {_sentences(len(sentences))} "
@@ -420,18 +424,24 @@ def _explain(topic: CompiledTopic, text: ArticleText, hits: list[Hit]) -> TopicM
     words: dict[str, None] = {}  # in order of first appearance
     terms: dict[str, None] = {}
     variants: dict[str, dict[str, str]] = {}  # by the word as written: {} when it is a name's listed spelling
-    surfaces, spelled_terms = text.surfaces, topic.spelled
-    previous = None
-    for pos, width, term, key, _ in hits:
-        if (pos, key) == previous:
+    surfaces, spelled_terms, term_of = text.surfaces, topic.spelled, topic.term_of
+    previous = -1
+    for hit in hits:
+        if hit >> 1 == previous:
             continue  # the same hit again (as a support and as evidence, or from two branches)
-        previous = pos, key
+        previous = hit >> 1
+        pos, width, key = hit >> _HIT_POSITION, (hit >> _HIT_WIDTH) & _WIDTH_MASK, (hit >> 1) & _KEY_MASK
+        term = term_of[key].text
         stream, local = pos >> POSITION_SHIFT, pos & POSITION_LOCAL
         tokens = surfaces[stream]  # a span never runs past its part
         written = tokens[local] if width == 1 else " ".join(tokens[local:local + width])
         words[written] = None
         if key in spelled_terms and written not in variants:
-            how = _spelling_rules(spelled_terms[key], tokens[local:local + width])
+            how = _SPELLINGS.get((key, written))
+            if how is None:
+                if len(_SPELLINGS) >= 50_000:
+                    _SPELLINGS.clear()
+                how = _SPELLINGS[(key, written)] = _spelling_rules(spelled_terms[key], tokens[local:local + width])
             variants[written] = {"word": written, "name": term, "how": how} if how else {}
         if (term, stream) in seen:
             continue
@@ -444,6 +454,10 @@ def _explain(topic: CompiledTopic, text: ArticleText, hits: list[Hit]) -> TopicM
     found.fields = [name for name in STREAMS if name in found.by_field]
     found.score = round(found.score, 3)
     return found
+
+
+# (term key, the term as written in an article) -> the spelling rules that wrote it so: a name recurs in few spellings.
+_SPELLINGS: dict[tuple[int, str], str] = {}
 
 
 def _spelling_rules(term: Term, tokens: list[str]) -> str:

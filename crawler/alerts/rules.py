@@ -336,8 +336,12 @@ class CompiledTopic:
     min_sentences: int = 2
     # The rule's vocabulary (its terms that are not names): what tells a passing mention from the story's subject.
     vocabulary: AnyOf = field(default_factory=lambda: AnyOf(()))
+    # The ignored phrases as a list (by key: the few present are found without looking at the others).
+    ignored: AnyOf = field(default_factory=lambda: AnyOf(()), compare=False)
     # Terms whose words have generated spellings, by key: a hit of one says which spelling it was.
     spelled: dict[int, Term] = field(default_factory=dict)
+    # Every term of the rule by key (the first listed of those with the same words): what a hit reports.
+    term_of: dict[int, Term] = field(default_factory=dict, compare=False)
     # Keys of the terms that mean "this story mentions the topic" (its names; without names, every term of the rule):
     # the articles `khabar alerts test --misses` explains.
     mentions: frozenset[int] = frozenset()
@@ -399,7 +403,9 @@ def compile_topic(topic: Topic) -> CompiledTopic:
         lexicon=Lexicon([*all_terms(rule), *exclude, *ignore]),
         lead_sentences=topic.lead_sentences, min_sentences=topic.min_sentences,
         vocabulary=AnyOf(tuple(dict.fromkeys(t for t in positive_terms(rule) if not t.is_name))),
+        ignored=AnyOf(ignore),
         spelled={t.key: t for t in all_terms(rule) if t.spelled},
+        term_of={t.key: t for t in reversed(all_terms(rule))},
         mentions=frozenset(t.key for t in positive_terms(rule) if t.is_name)
         or frozenset(t.key for t in positive_terms(rule)))
 

@@ -18,6 +18,10 @@ from crawler.text.hindi import normalize_word, stem, word_tokens
 # adjacent sentences).
 POSITION_SHIFT = 20  # a position is (stream index << POSITION_SHIFT) | token index
 POSITION_LOCAL = (1 << POSITION_SHIFT) - 1
+# A term has at most 2**WIDTH_BITS - 1 words, and terms get keys below 2**KEY_BITS (a match packs both, with where it
+# stands, into one int: crawler.alerts.matcher.Hit).
+WIDTH_BITS = 6
+KEY_BITS = 24
 _REPEATED_MARK = regex.compile(r"(\p{M})\1+")
 
 
@@ -112,6 +116,8 @@ def compile_term(text: str, key: str, default: str = "stem", names: frozenset[st
     words = word_tokens(body)
     if not words:
         raise RuleError(key, f"{text!r} has no words to match")
+    if len(words) >= 1 << WIDTH_BITS:
+        raise RuleError(key, f"{text[:40]!r}...: a term has at most {(1 << WIDTH_BITS) - 1} words")
     compiled = []
     for index, raw_word in enumerate(words):
         normalized, stemmed = word_forms(raw_word)
@@ -128,6 +134,8 @@ def compile_term(text: str, key: str, default: str = "stem", names: frozenset[st
     if is_name is None:
         is_name = default == "exact" or (all(word_forms(w)[0] in names for w in words) and not prefix)
     words_key = tuple(compiled)
+    if words_key not in _TERM_KEYS and len(_TERM_KEYS) + 1 >= 1 << KEY_BITS:
+        raise RuleError(key, f"more than {(1 << KEY_BITS) - 1:,} distinct terms in one process")
     return Term(text=raw, words=words_key, is_name=is_name, spelled=any(w.spellings for w in compiled),
                 key=_TERM_KEYS.setdefault(words_key, len(_TERM_KEYS) + 1))
 
@@ -203,10 +211,9 @@ class Lexicon:
         found += [number for prefix, number in self._prefixes if normalized.startswith(prefix)]
         return tuple(found)
 
-    def words_in(self, distinct: Iterable[str]) -> dict[str, tuple[int, ...]]:
-        """Of ``distinct`` (an article's written words, each once), those that are words of the lexicon, with their
-        numbers: the few words of an article a topic can look at, in a dict small enough to stay in the CPU's cache."""
-        words = tuple(distinct)
+    def words_in(self, words: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+        """Of ``words`` (an article's written words), those that are words of the lexicon, with their numbers: the few
+        words of an article a topic can look at, in a dict small enough to stay in the CPU's cache."""
         found = list(map(self.written.get, words))  # C-speed: one lookup a word
         if None in found:  # words not seen before: news repeats its words, so they are few
             at = found.index(None)
