@@ -254,6 +254,51 @@ def test_prefixes_stay_right_across_articles() -> None:
     assert evaluate(compile_topic(topic(any=["गा*"])), text).match.words == ["गाजा"]
 
 
+def test_opening_holds_on_the_story_opening_alone() -> None:
+    """OPENING(x): x in the title, summary, highlights, tags or the lead's first sentences, not deeper."""
+    rule = topic(rule="पुतिन NOT OPENING(आतंकी)", lead_sentences=1)
+    assert verdict(rule, title="पुतिन का बयान", lead="आतंकी हमले की निंदा की।").match is None  # the lead's first sentence
+    assert verdict(rule, title="पुतिन का बयान", lead="बयान जारी हुआ। आतंकी हमले की निंदा की।").match  # its second
+    assert verdict(rule, title="पुतिन का बयान", tags=("आतंकी",)).match is None
+    assert verdict(rule, title="पुतिन का बयान", body="आतंकी हमले की निंदा की।").match
+    opening = topic(rule="OPENING(नाटो AND हथियार)")  # without lead_sentences, the lead's first sentence
+    assert verdict(opening, title="नाटो की बैठक", lead="सदस्य देश हथियार देंगे। फिर मिलेंगे।").match
+    assert verdict(opening, title="नाटो की बैठक", lead="बैठक हुई। सदस्य देश हथियार देंगे।").match is None
+    missed = verdict(opening, title="बैठक", lead="बैठक हुई। नाटो देगा हथियार।")
+    assert missed.reason == "no match"
+    explained = evaluate(compile_topic(opening), ArticleText({"title": ["बैठक"], "lead": ["बैठक हुई। नाटो देगा हथियार।"]}),
+                         explain=True)
+    assert explained.reason.startswith("नाटो and हथियार, but not in the opening"), explained.reason
+    assert verdict(topic(rule="OPENING AND नाटो"), title="opening नाटो").match  # without "(" a plain word
+
+
+def test_matching_from_the_stored_tokens_agrees_with_the_text_as_given() -> None:
+    """An article matched from the tokens dedup made (``Article.tokens``) and the same text given as parts find the
+    same words, including text that NFC changes (ज़ as one code point) and words never seen before."""
+    rule = compile_topic(topic(terms=["ज़ेलेंस्की", "कीव"], context=["हमला"], near=5))
+    matcher = TopicMatcher([rule])
+    for title, body in [("\u095bेलेंस्की ने कहा", ("कीव पर हमला हुआ।",)),
+                        ("नया शब्द क्षक्षक्ष", ("कीव पर रात भर हमले। ज़ेलेंस्की बोले।",)),
+                        ("कीवी टीम", ("हमला",))]:
+        item = article(title, body=body)
+        given = ArticleText({"title": [title], "lead": list(body[:1]), "body": list(body[1:])})
+        assert [m.as_dict() for m in matcher.match_article(item)] == [m.as_dict() for m in matcher.match(given)]
+
+
+def test_a_lexicon_that_starts_over_finds_the_same_words(monkeypatch: pytest.MonkeyPatch,
+                                                         shipped: TopicMatcher) -> None:
+    """The lexicon remembers what each written word is, up to a bound; starting over in the middle of an article
+    must not lose a word."""
+    item = article("रूस ने कीव पर 300 ड्रोन दागे", body=("राजधानी में रात भर धमाके हुए। ज़ेलेंस्की ने मदद मांगी।",))
+    expected = why(shipped, item)
+    monkeypatch.setattr("crawler.alerts.terms.WORD_FORMS_MAX", 3)
+    fresh = TopicMatcher([compile_topic(load_config(str(REPO / "khabar.toml")).topics["russia-ukraine"])])
+    for _ in range(3):
+        item = article(item.title, body=tuple(item.body))  # a new article each time: nothing made before
+        assert why(fresh, item) == expected
+    assert len(fresh.lexicon.written) <= 4
+
+
 # --- bad rules are refused at load ---------------------------------------------------
 
 
