@@ -299,6 +299,20 @@ def test_a_lexicon_that_starts_over_finds_the_same_words(monkeypatch: pytest.Mon
     assert len(fresh.lexicon.written) <= 4
 
 
+def test_a_compiled_topic_travels_to_another_process_without_its_word_cache(shipped: TopicMatcher) -> None:
+    """A parse worker started by spawn gets the topics pickled: the lexicon goes without the written words it
+    remembered (up to 200,000), and matches the same."""
+    import pickle
+
+    item = article("रूस ने कीव पर 300 ड्रोन दागे", body=("राजधानी में रात भर धमाके हुए।",))
+    expected = why(shipped, item)
+    topic = shipped.topics[0]
+    assert len(topic.lexicon.written) > 1 or len(shipped.lexicon.written) > 1
+    copied = pickle.loads(pickle.dumps(topic))
+    assert copied.lexicon.written == {"": ()}
+    assert why(TopicMatcher([copied]), article(item.title, body=tuple(item.body))) == expected
+
+
 # --- bad rules are refused at load ---------------------------------------------------
 
 

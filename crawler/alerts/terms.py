@@ -166,6 +166,10 @@ class Lexicon:
         for term in terms:
             self.add(term)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (to a parse worker) without what it learned about written words: that is rebuilt there."""
+        return {**self.__dict__, "written": {"": ()}}
+
     def add(self, term: Term) -> None:
         if term.key in self.term_words:
             return
