@@ -32,6 +32,12 @@ def norm(word: str) -> str:
     ("कम्बोडिया", ["कंबोडिया"]),  # the half nasal म् before ब is an anusvara too
     ("अंबाला", ["अम्बाला"]),  # and the other way round
     ("ओडेस्सा", ["ओडेसा"]),  # a geminate prints single
+    ("लुहान्स्क", ["लुगांस्क", "लुगान्स्क"]),  # Ukrainian h is Russian g
+    ("एनरहोदार", ["एनरगोदार"]),
+    ("मिर्नोह्राद", ["मिर्नोग्राद"]),
+    ("होस्टोमेल", ["गोस्टोमेल"]),
+    ("कुपियांस्क", ["कुप्यांस्क"]),  # ya as a syllable of its own or joined to its consonant
+    ("स्लोव्यांस्क", ["स्लोवियांस्क"]),
 ])
 def test_the_spellings_papers_print_are_generated(listed: str, printed: list[str]) -> None:
     generated = forms(listed)
@@ -49,6 +55,13 @@ def test_short_names_do_not_sweep_in_other_words(name: str, others: list[str]) -
     generated = forms(name)
     for word in others:
         assert norm(word) not in generated, word
+
+
+def test_h_g_and_ya_need_a_long_name_and_a_ya_inside_it() -> None:
+    assert norm("गमास") not in forms("हमा")  # two consonants: no consonant swapped for another sound
+    assert norm("विन्नित्स्या") not in forms("विन्नित्सिया")  # a final िया is not a Slavic ya (सीरिया, इंडिया)
+    made = {v.form: v for v in variants(word_tokens("लुहान्स्क")[0])}
+    assert made[norm("लुगान्स्क")].how == "ह/ग"
 
 
 def test_short_names_keep_their_spelling() -> None:
