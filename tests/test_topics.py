@@ -272,6 +272,20 @@ def test_opening_holds_on_the_story_opening_alone() -> None:
     assert verdict(topic(rule="OPENING AND नाटो"), title="opening नाटो").match  # without "(" a plain word
 
 
+def test_about_counts_the_vocabulary_of_the_parts_of_the_rule_that_hold() -> None:
+    """A story that matched by one branch is not made "about" the topic by words only another branch uses: an arms
+    story that names its navy chief in the first sentence and the war once, further down."""
+    rule = topic(names={"side": ["रूस"]}, lists={"war": ["युद्ध"], "rank": ["एडमिरल"], "bomb": ["बम"]},
+                 rule="(@side NEAR/4 @war) OR ((@side NEAR/4 @rank) NEAR/4 @bomb)", lead_sentences=1, min_sentences=2)
+    arms = "नौसेना प्रमुख एडमिरल दिल्ली में थे। जहाज सौंपा गया। समारोह लंबा चला। रूस में युद्ध जारी है।"
+    found = verdict(rule, title="जहाज भारत पहुंचा", lead=arms)
+    assert found.match is None and found.reason.startswith("passing mention"), found.reason
+    # the same story once the officer's branch holds (in its last sentence): its words count, the first sentence's too
+    assert verdict(rule, title="जहाज भारत पहुंचा", lead=arms.replace("रूस में युद्ध जारी है", "रूस में एडमिरल बम से घायल")).match
+    # and words of the branch that holds count anywhere in the story, as before
+    assert verdict(rule, title="जहाज भारत पहुंचा", lead=arms.replace("प्रमुख एडमिरल", "युद्ध के लिए")).match
+
+
 def test_matching_from_the_stored_tokens_agrees_with_the_text_as_given() -> None:
     """An article matched from the tokens dedup made (``Article.tokens``) and the same text given as parts find the
     same words, including text that NFC changes (ज़ as one code point) and words never seen before."""

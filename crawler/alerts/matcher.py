@@ -387,8 +387,8 @@ def describe(node: Node) -> str:
 def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[Hit]) -> str:
     """Why the match is a passing mention, or "" when the story is about the topic: the rule holds on the story's
     opening alone (the title, summary, highlights or tags, or the first ``lead_sentences`` sentences of the body), or
-    the rule's vocabulary runs through at least ``min_sentences`` sentences. News puts its subject first; a war named
-    once in the fourth sentence of a summit report is background."""
+    the vocabulary of the parts of the rule that hold runs through at least ``min_sentences`` sentences. News puts its
+    subject first; a war named once in the fourth sentence of a summit report is background."""
     text = evaluation.text
     evidence = [hit for hit in hits if not hit & _SUPPORT] or hits
     sentences: set[tuple[int, int]] = set()
@@ -400,7 +400,7 @@ def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[H
     opening = evaluation.opening_evaluation()
     if opening.hits(topic.rule):
         return ""
-    for term in evaluation.present_terms(topic.vocabulary):
+    for term in _holding_vocabulary(evaluation, topic.rule, {}).values():
         if len(sentences) >= topic.min_sentences:
             return ""
         sentences.update((pos >> POSITION_SHIFT, text.sentence_of(pos)) for pos in evaluation.unmasked(term))
@@ -411,6 +411,22 @@ def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[H
     return (f"passing mention: the rule holds from {where} on, not in the title or the first "
             f"{_sentences(topic.lead_sentences)}, and its vocabulary is in {_sentences(len(sentences))} "
             f"(min_sentences = {topic.min_sentences})")
+
+
+def _holding_vocabulary(evaluation: _Evaluation, node: Node, found: dict[int, Term]) -> dict[int, Term]:
+    """The vocabulary (terms that are not names) of the parts of ``node`` that hold on the article, by key: a list that
+    only one branch of the rule uses (the officers of "an officer near a bomb") tells nothing about a story that
+    matched by another branch (an arms story that names its navy chief, then the war once)."""
+    if not evaluation.hits(node):
+        return found
+    if isinstance(node, AnyOf):
+        found.update((t.key, t) for t in evaluation.present_terms(node) if not t.is_name)
+    elif isinstance(node, Opening | Not):
+        _holding_vocabulary(evaluation, node.node if isinstance(node, Opening) else node.keep, found)
+    else:
+        for part in (node.left, node.right) if isinstance(node, Near) else node.parts:
+            _holding_vocabulary(evaluation, part, found)
+    return found
 
 
 def _sentences(count: int) -> str:

@@ -334,8 +334,6 @@ class CompiledTopic:
     lexicon: Lexicon = field(compare=False, repr=False)
     lead_sentences: int = 0
     min_sentences: int = 2
-    # The rule's vocabulary (its terms that are not names): what tells a passing mention from the story's subject.
-    vocabulary: AnyOf = field(default_factory=lambda: AnyOf(()))
     # The ignored phrases as a list (by key: the few present are found without looking at the others).
     ignored: AnyOf = field(default_factory=lambda: AnyOf(()), compare=False)
     # Terms whose words have generated spellings, by key: a hit of one says which spelling it was.
@@ -402,7 +400,6 @@ def compile_topic(topic: Topic) -> CompiledTopic:
         streams=streams, weights=weights, threshold=topic.threshold,
         lexicon=Lexicon([*all_terms(rule), *exclude, *ignore]),
         lead_sentences=topic.lead_sentences, min_sentences=topic.min_sentences,
-        vocabulary=AnyOf(tuple(dict.fromkeys(t for t in positive_terms(rule) if not t.is_name))),
         ignored=AnyOf(ignore),
         spelled={t.key: t for t in all_terms(rule) if t.spelled},
         term_of={t.key: t for t in reversed(all_terms(rule))},
