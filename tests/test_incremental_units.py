@@ -11,6 +11,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.test import get_crawler
 
 from crawler.components.addon import KhabarAddon
 from crawler.components.conditional import VALIDATORS_META, ConditionalRequestMiddleware
@@ -199,9 +200,28 @@ def test_autothrottle_lets_a_304_lower_the_delay(crawler: Crawler) -> None:
 
     throttle = NotModifiedAwareAutoThrottle.__new__(NotModifiedAwareAutoThrottle)
     throttle.target_concurrency, throttle.mindelay, throttle.maxdelay = 4.0, 0.0, 60.0
-    slot = Slot()
+    throttle.start_delay = 0.1
+    slot = Slot()  # measured already (not at the start delay): the usual averaging applies
     throttle._adjust_delay(slot, 0.01, Response("http://x/", status=304))
-    assert slot.delay < 5.0
+    assert 0.01 / 4 < slot.delay < 5.0
     slot.delay = 5.0
     throttle._adjust_delay(slot, 0.01, Response("http://x/", status=404))  # errors still never speed it up
     assert slot.delay == 5.0
+
+
+def test_autothrottle_first_measurement_replaces_the_start_delay() -> None:
+    class Slot:
+        delay = 0.1  # AUTOTHROTTLE_START_DELAY
+
+    throttle = NotModifiedAwareAutoThrottle(get_crawler(settings_dict={"AUTOTHROTTLE_ENABLED": True,
+                                                                       "AUTOTHROTTLE_TARGET_CONCURRENCY": 4.0}))
+    throttle.mindelay, throttle.maxdelay, throttle.start_delay = 0.0, 60.0, 0.1  # what opening the spider sets
+    fast, slow, missing = Slot(), Slot(), Slot()
+    throttle._adjust_delay(missing, 0.002, Response("http://x/robots.txt", status=404))  # no robots.txt: no speed-up
+    assert missing.delay == 0.1
+    throttle._adjust_delay(fast, 0.002, Response("http://x/robots.txt", status=200))
+    assert fast.delay == 0.002 / 4  # Scrapy's own averaging would give 0.05
+    throttle._adjust_delay(fast, 0.002, Response("http://x/page", status=200))
+    assert fast.delay == 0.002 / 4  # from then on, as Scrapy adjusts it
+    throttle._adjust_delay(slow, 2.0, Response("http://x/robots.txt", status=200))
+    assert slow.delay == 0.5  # a slow server raises it at once, as before

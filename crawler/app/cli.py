@@ -85,9 +85,12 @@ def crawl(spider: str, spider_args: tuple[str, ...], settings: tuple[str, ...], 
       khabar crawl lokmat -a base_url=http://127.0.0.1:8808 -a max_pages=2
       khabar crawl article -a url=https://www.lokmatnews.in/international/some-story-b1234567/
     """
-    from crawler.app.runner import CrawlError, run_crawl
+    from crawler.components.heap import collector_paused
 
-    config = get_config(config_path, db_path)
+    with collector_paused():  # start-up makes objects to keep: no collection walks them (crawler/components/heap.py)
+        from crawler.app.runner import CrawlError, run_crawl
+
+        config = get_config(config_path, db_path)
     given = parse_pairs(settings, "-s")
     check_delivery_setup(config, no_notify or given.get("KHABAR_NOTIFY_AT_CLOSE", "").lower() in {"false", "0", "no"})
     overrides = given | ({"KHABAR_NOTIFY_AT_CLOSE": "false"} if no_notify else {})

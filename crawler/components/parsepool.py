@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from crawler.components.heap import freeze
 from crawler.components.prepare import Preparer, PrepareSetup
 from crawler.items import Article, Page
 
@@ -169,6 +170,7 @@ class ParsePool:
         try:
             self._loop = asyncio.get_running_loop()
             context = multiprocessing.get_context(self.start_method)
+            freeze()  # the workers share the crawl's objects instead of copying what a collection would touch
             for _ in range(self.size):
                 self._workers.append(self._spawn(context))
         except (OSError, RuntimeError, ValueError, pickle.PicklingError) as error:
