@@ -345,6 +345,7 @@ def _string_list(source: str, key: str, value: Any) -> list[str]:
 
 TOPIC_KEYS = {"label", "any", "terms", "context", "exclude", "fields", "notify",
               "rule", "lists", "names", "variants", "near", "lead_sentences", "min_sentences",
+              "subject", "subject_sentences",
               "ignore", "exclude_paths", "exclude_sections", "weights", "threshold",
               "delivery", "instant_score", "digest", "quiet_hours", "once_per_story"}
 # Fields a rule may count or weigh: the article fields, plus "lead" (the body's first paragraph).
@@ -417,7 +418,11 @@ def _parse_topic_rule(source: str, prefix: str, body: dict[str, Any], topic: Top
         topic.weights[name] = _number(source, f"{prefix}.weights.{name}", value)
     if "threshold" in body:
         topic.threshold = _number(source, f"{prefix}.threshold", body["threshold"])
-    for key in ("lead_sentences", "min_sentences"):
+    if "subject" in body:
+        if not isinstance(body["subject"], str) or not body["subject"].strip():
+            raise ConfigError(source, f"{prefix}.subject", "must be a non-empty string such as '@ukraine OR @front'")
+        topic.subject = body["subject"].strip()
+    for key in ("lead_sentences", "min_sentences", "subject_sentences"):
         if key in body:
             value = body[key]
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:

@@ -193,6 +193,14 @@ NOT_THE_WAR = [
     ("", "इज़राइल और ईरान के बीच युद्ध से कच्चे तेल के दाम बढ़े। विश्लेषकों के मुताबिक रूस-यूक्रेन युद्ध के समय भी दाम "
          "इसी तरह बढ़े थे। तेहरान पर मिसाइल हमले जारी हैं।"),
     ("", "तुर्की में भूकंप से भारी तबाही, सैकड़ों इमारतें ध्वस्त। यूक्रेन ने भी बचाव दल भेजने की पेशकश की।"),
+    # India trading with Russia, the war given as the reason for the discount
+    ("रूस ने भारत को कच्चे तेल पर नई छूट दी",
+     "भारत को तेल की बिक्री बढ़ाने के लिए रूसी कंपनी ने सौदे की घोषणा की, क्योंकि यूक्रेन पर आक्रमण के बाद पश्चिम ने "
+     "खरीद घटा दी है। सौदा दस साल का है।"),
+    # Russia's side in every sentence (a trade story names it as often as a war story names Ukraine's): the war once,
+    # further down, is still background
+    ("रूस से भारत का व्यापार बढ़ा", "रूस के साथ रुपये में भुगतान शुरू हुआ। रूसी बैंक मुंबई में शाखा खोलेगा। "
+     "रूस के राजदूत ने स्वागत किया। प्रतिबंधों का असर कम हुआ है।"),
 ]
 
 
@@ -234,6 +242,32 @@ def test_a_miss_says_which_part_of_the_rule_failed(topics: dict, title: str, lea
 def test_the_vetoes_of_the_new_branches(topics: dict, lead: str, reason: str) -> None:
     found = verdict(topics, "russia-ukraine", "", lead)
     assert found.match is None and reason in found.reason, found.reason
+
+
+def test_a_story_that_names_ukraine_throughout_is_about_it_though_the_war_word_comes_late(topics: dict) -> None:
+    """War diplomacy names Ukraine's side in every sentence and its war word once, further down: the subject check
+    (Ukraine's side in the opening and in three sentences) keeps it; the same story with Ukraine named only twice is
+    a passing mention, and says why."""
+    title = "लंदन में यूरोपीय नेताओं ने ज़ेलेंस्की का स्वागत किया"
+    lead = ("ब्रिटेन के प्रधानमंत्री ने ज़ेलेंस्की को गले लगाया। यूक्रेन के लिए नए कर्ज पर दस्तखत हुए। "
+            "सम्मेलन कई घंटे चला। नेता ज़ेलेंस्की के साथ एक शांति योजना पर सहमत हुए।")
+    assert verdict(topics, "russia-ukraine", title, lead).match is not None
+    once = lead.replace("ने ज़ेलेंस्की को", "ने मेहमान को").replace("यूक्रेन के लिए नए कर्ज", "नए कर्ज")
+    found = verdict(topics, "russia-ukraine", title, once)
+    assert found.match is None and "its subject is not named in the opening and 3 sentences" in found.reason, \
+        found.reason
+
+
+def test_a_deal_veto_leaves_a_strike_in_the_opening_alone(topics: dict) -> None:
+    """India trading with Russia is vetoed only when the opening has no drone, missile or bomb: a strike on an oil
+    terminal that ships to India is the war."""
+    lead = ("यूक्रेन के ड्रोन हमले में रूस के तेल टर्मिनल में आग लग गई, जहां से भारत को तेल का निर्यात होता है। "
+            "टर्मिनल का काम रोक दिया गया।")
+    assert verdict(topics, "russia-ukraine", "", lead).match is not None
+    deal = lead.replace("यूक्रेन के ड्रोन हमले में", "यूक्रेन पर आक्रमण के बाद")
+    found = verdict(topics, "russia-ukraine", "", deal)
+    assert found.match is None and "vetoed by (@india near @trade) in the opening" in found.reason, \
+        found.reason
 
 
 def test_a_war_story_that_also_names_other_things_still_alerts(topics: dict) -> None:

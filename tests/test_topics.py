@@ -349,6 +349,10 @@ def test_a_compiled_topic_travels_to_another_process_without_its_word_cache(ship
     ('terms = ["रूस"]\nonce_per_story = "yes"', "topics.bad.once_per_story", "true or false"),
     ('terms = ["रूस"]\nfields = ["body", "footer"]', "topics.bad.fields", "unknown field 'footer'"),
     ('label = "only a label"', "topics.bad", "needs a 'rule'"),
+    ('terms = ["रूस"]\nsubject = "@side OR"', "topics.bad.subject", "no list named '@side'"),
+    ('terms = ["रूस"]\nsubject = "(रूस"', "topics.bad.subject", "never closed"),
+    ('terms = ["रूस"]\nsubject = ""', "topics.bad.subject", "non-empty string"),
+    ('terms = ["रूस"]\nsubject = "रूस"\nsubject_sentences = 0.5', "topics.bad.subject_sentences", "whole number"),
 ])
 def test_bad_rule_is_refused_naming_topic_key_and_problem(tmp_path: Path, body: str, key: str, problem: str) -> None:
     path = tmp_path / "khabar.toml"

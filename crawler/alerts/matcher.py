@@ -386,9 +386,10 @@ def describe(node: Node) -> str:
 
 def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[Hit]) -> str:
     """Why the match is a passing mention, or "" when the story is about the topic: the rule holds on the story's
-    opening alone (the title, summary, highlights or tags, or the first ``lead_sentences`` sentences of the body), or
-    the vocabulary of the parts of the rule that hold runs through at least ``min_sentences`` sentences. News puts its
-    subject first; a war named once in the fourth sentence of a summit report is background."""
+    opening alone (the title, summary, highlights or tags, or the first ``lead_sentences`` sentences of the body), the
+    topic's subject is named in the opening and in at least ``subject_sentences`` sentences, or the vocabulary of the
+    parts of the rule that hold runs through at least ``min_sentences`` sentences. News puts its subject first; a war
+    named once in the fourth sentence of a summit report is background."""
     text = evaluation.text
     evidence = [hit for hit in hits if not hit & _SUPPORT] or hits
     sentences: set[tuple[int, int]] = set()
@@ -398,7 +399,7 @@ def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[H
         if len(sentences) >= topic.min_sentences:
             return ""
     opening = evaluation.opening_evaluation()
-    if opening.hits(topic.rule):
+    if opening.hits(topic.rule) or _subject_runs_through(topic, evaluation):
         return ""
     for term in _holding_vocabulary(evaluation, topic.rule, {}).values():
         if len(sentences) >= topic.min_sentences:
@@ -408,9 +409,21 @@ def _passing_mention(topic: CompiledTopic, evaluation: _Evaluation, hits: list[H
         return ""
     first = min(evidence) >> _HIT_POSITION
     where = f"sentence {text.sentence_of(first) + 1} of the {STREAMS[first >> POSITION_SHIFT]}"
+    subject = (f"; its subject is not named in the opening and {topic.subject_sentences} sentences"
+               if topic.subject is not None else "")
     return (f"passing mention: the rule holds from {where} on, not in the title or the first "
             f"{_sentences(topic.lead_sentences)}, and its vocabulary is in {_sentences(len(sentences))} "
-            f"(min_sentences = {topic.min_sentences})")
+            f"(min_sentences = {topic.min_sentences}){subject}")
+
+
+def _subject_runs_through(topic: CompiledTopic, evaluation: _Evaluation) -> bool:
+    """Whether the topic's subject is named in the story's opening and in at least ``subject_sentences`` sentences."""
+    if topic.subject is None or not evaluation.opening_evaluation().hits(topic.subject):
+        return False
+    text = evaluation.text
+    sentences = {(pos >> POSITION_SHIFT, text.sentence_of(pos))
+                 for pos in (hit >> _HIT_POSITION for hit in evaluation.hits(topic.subject))}
+    return len(sentences) >= topic.subject_sentences
 
 
 def _holding_vocabulary(evaluation: _Evaluation, node: Node, found: dict[int, Term]) -> dict[int, Term]:

@@ -76,6 +76,11 @@ class Topic:
     # the body, or run through at least `min_sentences` sentences. 0: off.
     lead_sentences: int = 0
     min_sentences: int = 2
+    # Or the story's `subject` (a rule, usually over the names of one side: "@ukraine OR @front") holds in its opening
+    # and in at least `subject_sentences` sentences (title and lead included): diplomacy and aid stories name the side
+    # in every sentence and the war once, further down. "": off.
+    subject: str = ""
+    subject_sentences: int = 3
     # Delivery (crawler.alerts.recording): instant, digest (on the `digest` cron, IST), or auto
     # (instant from `instant_score` up, digest below); quiet hours hold alerts, IST.
     delivery: str = "instant"
@@ -334,6 +339,8 @@ class CompiledTopic:
     lexicon: Lexicon = field(compare=False, repr=False)
     lead_sentences: int = 0
     min_sentences: int = 2
+    subject: Node | None = None
+    subject_sentences: int = 3
     # The ignored phrases as a list (by key: the few present are found without looking at the others).
     ignored: AnyOf = field(default_factory=lambda: AnyOf(()), compare=False)
     # Terms whose words have generated spellings, by key: a hit of one says which spelling it was.
@@ -393,18 +400,28 @@ def compile_topic(topic: Topic) -> CompiledTopic:
     weights = {**DEFAULT_WEIGHTS, **topic.weights}
     exclude = spelled.terms(topic.exclude, "exclude", "stem")
     ignore = spelled.terms(topic.ignore, "ignore", "stem")
+    subject = _parse_subject(topic.subject, lists, names, topic.variants) if topic.subject else None
     return CompiledTopic(
         id=topic.id, label=topic.label, rule_text=rule_text, rule=rule, exclude=exclude, ignore=ignore,
         exclude_paths=tuple(topic.exclude_paths),
         exclude_sections=frozenset(s.casefold() for s in topic.exclude_sections),
         streams=streams, weights=weights, threshold=topic.threshold,
-        lexicon=Lexicon([*all_terms(rule), *exclude, *ignore]),
+        lexicon=Lexicon([*all_terms(rule), *(all_terms(subject) if subject else ()), *exclude, *ignore]),
         lead_sentences=topic.lead_sentences, min_sentences=topic.min_sentences,
+        subject=subject, subject_sentences=topic.subject_sentences,
         ignored=AnyOf(ignore),
         spelled={t.key: t for t in all_terms(rule) if t.spelled},
         term_of={t.key: t for t in reversed(all_terms(rule))},
         mentions=frozenset(t.key for t in positive_terms(rule) if t.is_name)
         or frozenset(t.key for t in positive_terms(rule)))
+
+
+def _parse_subject(text: str, lists: Mapping[str, tuple[Term, ...]], names: frozenset[str], spellings: bool) -> Node:
+    """The topic's subject: a rule (usually of names) whose hits mark the sentences a story spends on the topic."""
+    try:
+        return parse_rule(text, lists, names, spellings, names)
+    except RuleError as error:
+        raise RuleError("subject", error.problem) from None
 
 
 @dataclass
