@@ -224,13 +224,18 @@ def _busy(handler: _Handler, path: str, query: dict[str, list[str]]) -> None:
         handler.answer(200, story(51 if path == "/busy" else 52))
 
 
-def _cut_off(handler: _Handler, path: str, query: dict[str, list[str]]) -> None:
-    """A Content-Length of 100,000 and the connection closed after 2,000 bytes."""
+def _promise_100_kb(handler: _Handler, path: str) -> None:
+    """A 200's headers announcing 100,000 bytes of HTML, of which the caller sends what it likes."""
     handler.site.record(path, 200)
     handler.send_response(200)
     handler.send_header("Content-Type", "text/html; charset=utf-8")
     handler.send_header("Content-Length", "100000")
     handler.end_headers()
+
+
+def _cut_off(handler: _Handler, path: str, query: dict[str, list[str]]) -> None:
+    """A Content-Length of 100,000 and the connection closed after 2,000 bytes."""
+    _promise_100_kb(handler, path)
     handler.wfile.write(story(61).encode()[:2000])
     handler.close_connection = True
 
@@ -259,11 +264,7 @@ def _bad_encoding(handler: _Handler, path: str, query: dict[str, list[str]]) -> 
 
 def _slow(handler: _Handler, path: str, query: dict[str, list[str]]) -> None:
     """Headers, then one byte a second: the crawler's download timeout must end it (at most 60 s here)."""
-    handler.site.record(path, 200)
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/html; charset=utf-8")
-    handler.send_header("Content-Length", "100000")
-    handler.end_headers()
+    _promise_100_kb(handler, path)
     for _ in range(60):
         handler.wfile.write(b" ")
         handler.wfile.flush()
